@@ -79,19 +79,25 @@ class Benchmark:
         self.X, self.args, self.seed = X, args, seed
         self._deep = None
 
+    def clustering_autoencoder(self, epochs, **architecture):
+        """The literature's settings: 10-d linear code, batch 256, fixed epochs."""
+        return AutoencoderTransformer(
+            N_CLUSTERS,
+            encoding_activation="linear",
+            batch_size=256,
+            epochs=epochs,
+            early_stopping=False,
+            random_state=self.seed,
+            verbose=self.args.verbose,
+            **architecture,
+        )
+
     def deep_autoencoder(self):
         """The DEC/IDEC/N2D autoencoder, pretrained once per seed; (model, seconds)."""
         if self._deep is None:
             start = time.perf_counter()
-            ae = AutoencoderTransformer(
-                N_CLUSTERS,
-                hidden_layer_sizes=(500, 500, 2000),
-                encoding_activation="linear",
-                batch_size=256,
-                epochs=self.args.pretrain_epochs,
-                early_stopping=False,
-                random_state=self.seed,
-                verbose=self.args.verbose,
+            ae = self.clustering_autoencoder(
+                self.args.pretrain_epochs, hidden_layer_sizes=(500, 500, 2000)
             ).fit(self.X)
             self._deep = ae, time.perf_counter() - start
         return self._deep
@@ -113,16 +119,8 @@ class Benchmark:
             )
             return self.kmeans(ae.fit_transform(self.X)), time.perf_counter() - start
         if method == "conv-ae-kmeans":
-            ae = AutoencoderTransformer(
-                N_CLUSTERS,
-                image_shape=(28, 28, 1),
-                hidden_layer_sizes=(32, 64, 128),
-                encoding_activation="linear",
-                batch_size=256,
-                epochs=self.args.conv_epochs,
-                early_stopping=False,
-                random_state=self.seed,
-                verbose=self.args.verbose,
+            ae = self.clustering_autoencoder(
+                self.args.conv_epochs, image_shape=(28, 28, 1), hidden_layer_sizes=(32, 64, 128)
             )
             return self.kmeans(ae.fit_transform(self.X)), time.perf_counter() - start
 
