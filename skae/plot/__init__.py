@@ -1,0 +1,13 @@
+"""Displays of the tutorial's figures (needs matplotlib: ``pip install skae[plot]``)."""
+
+from ._gallery import ClusterGalleryDisplay
+from ._latent import LatentSpaceDisplay
+from ._reconstruction import ReconstructionDisplay
+from ._training import TrainingCurveDisplay
+
+__all__ = [
+    "ClusterGalleryDisplay",
+    "LatentSpaceDisplay",
+    "ReconstructionDisplay",
+    "TrainingCurveDisplay",
+]

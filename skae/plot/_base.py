@@ -1,0 +1,102 @@
+"""What the Displays share: finding the autoencoder, image shapes, axes."""
+
+import math
+
+import numpy as np
+from sklearn.utils._optional_dependencies import check_matplotlib_support
+from sklearn.utils.validation import check_is_fitted
+
+
+def _is_autoencoder(estimator):
+    return all(
+        hasattr(estimator, name) for name in ("history_", "transform", "inverse_transform")
+    )
+
+
+def _find_autoencoder(estimator, X=None, *, caller):
+    """Return the fitted autoencoder inside `estimator` and X as it sees it.
+
+    `estimator` is an autoencoder, a Pipeline holding one (X is transformed by
+    the steps before it), or a fitted search whose ``best_estimator_`` is
+    either. Raises NotFittedError when `estimator` is not fitted.
+    """
+    check_is_fitted(estimator)
+    estimator = getattr(estimator, "best_estimator_", estimator)
+    steps = getattr(estimator, "steps", None)
+    if steps is None:
+        if _is_autoencoder(estimator):
+            return estimator, X
+    else:
+        for i, (_, step) in enumerate(steps):
+            if _is_autoencoder(step):
+                if X is not None and i > 0:
+                    X = estimator[:i].transform(X)
+                return step, X
+    raise ValueError(
+        f"{caller} needs a fitted autoencoder (an estimator with history_, "
+        "transform and inverse_transform) or a Pipeline containing one; got "
+        f"{type(estimator).__name__}."
+    )
+
+
+def _square_shape(n):
+    """(k, k) when n == k * k, else None."""
+    side = math.isqrt(n)
+    return (side, side) if side * side == n else None
+
+
+def _image_shape(n_features, image_shape):
+    """Validate `image_shape` against `n_features`, or infer a square one."""
+    if image_shape is None:
+        image_shape = _square_shape(n_features)
+        if image_shape is None:
+            raise ValueError(
+                f"Cannot infer the image shape of {n_features} features: it is "
+                "not a perfect square. Pass image_shape=(height, width)."
+            )
+        return image_shape
+    image_shape = tuple(int(s) for s in image_shape)
+    if len(image_shape) != 2 or math.prod(image_shape) != n_features:
+        raise ValueError(
+            f"image_shape={image_shape} does not hold {n_features} features."
+        )
+    return image_shape
+
+
+def _check_n_samples(n_samples, n_available):
+    if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool):
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    if not 1 <= n_samples <= n_available:
+        raise ValueError(
+            f"n_samples={n_samples} must be between 1 and the {n_available} "
+            "samples available."
+        )
+
+
+def _get_axes_grid(ax, shape, caller, figsize):
+    """A (rows, cols) array of Axes: new ones, or `ax` checked for its shape."""
+    check_matplotlib_support(caller)
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        figure, axes = plt.subplots(
+            *shape, figsize=figsize, squeeze=False, layout="constrained"
+        )
+        return figure, axes
+    axes = np.asarray(ax, dtype=object)
+    if axes.size != math.prod(shape):
+        raise ValueError(
+            f"ax must hold {math.prod(shape)} Axes for a {shape[0]}x{shape[1]} "
+            f"grid, got {axes.size}."
+        )
+    axes = axes.reshape(shape)
+    return axes.flat[0].figure, axes
+
+
+def _get_axes(ax, caller):
+    check_matplotlib_support(caller)
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax.figure, ax
