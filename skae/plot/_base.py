@@ -100,3 +100,24 @@ def _get_axes(ax, caller):
     if ax is None:
         _, ax = plt.subplots()
     return ax.figure, ax
+
+
+def _predict_clusters(estimator, X, *, caller):
+    """Cluster ids a fitted estimator assigns to X.
+
+    For a :class:`~skae.MajorityVoteClassifier` (alone or ending a Pipeline)
+    these are the clusters of its inner clusterer, not its predicted labels.
+    """
+    check_is_fitted(estimator)
+    estimator = getattr(estimator, "best_estimator_", estimator)
+    if hasattr(estimator, "steps"):
+        X = estimator[:-1].transform(X) if len(estimator.steps) > 1 else X
+        estimator = estimator.steps[-1][1]
+    if hasattr(estimator, "cluster_labels_") and hasattr(estimator, "estimator_"):
+        estimator = estimator.estimator_
+    if not hasattr(estimator, "predict"):
+        raise ValueError(
+            f"{caller} needs an estimator with predict; got "
+            f"{type(estimator).__name__}. Use from_predictions with its labels_."
+        )
+    return np.asarray(estimator.predict(X))

@@ -2,9 +2,9 @@
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
+from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import _check_n_samples, _get_axes_grid, _image_shape
+from ._base import _check_n_samples, _get_axes_grid, _image_shape, _predict_clusters
 
 
 class ClusterGalleryDisplay:
@@ -204,8 +204,9 @@ class ClusterGalleryDisplay:
         Parameters
         ----------
         estimator : estimator instance
-            A fitted clusterer with ``predict``, or a fitted Pipeline ending in
-            one (for instance an autoencoder followed by KMeans).
+            A fitted clusterer with ``predict``, a fitted Pipeline ending in
+            one (for instance an autoencoder followed by KMeans), or a fitted
+            :class:`~skae.MajorityVoteClassifier` (its clusters are shown).
 
         X : array-like of shape (n_samples_total, n_features)
             The images, one per row; they are also what the gallery shows.
@@ -225,10 +226,5 @@ class ClusterGalleryDisplay:
         sklearn.exceptions.NotFittedError
             If `estimator` is not fitted.
         """
-        check_is_fitted(estimator)
-        if not hasattr(estimator, "predict"):
-            raise ValueError(
-                f"{cls.__name__}.from_estimator needs an estimator with predict; "
-                f"use from_predictions with the labels_ of {type(estimator).__name__}."
-            )
-        return cls.from_predictions(X, estimator.predict(X), y_true=y, **kwargs)
+        clusters = _predict_clusters(estimator, X, caller=f"{cls.__name__}.from_estimator")
+        return cls.from_predictions(X, clusters, y_true=y, **kwargs)
