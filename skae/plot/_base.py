@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 
 def _is_autoencoder(estimator):
@@ -63,12 +63,16 @@ def _image_shape(n_features, image_shape):
     return image_shape
 
 
-def _check_n_samples(n_samples, n_available):
-    if not isinstance(n_samples, (int, np.integer)) or isinstance(n_samples, bool):
+def _check_n_samples(n_samples, n_available=None):
+    if (
+        not isinstance(n_samples, (int, np.integer))
+        or isinstance(n_samples, bool)
+        or n_samples < 1
+    ):
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
-    if not 1 <= n_samples <= n_available:
+    if n_available is not None and n_samples > n_available:
         raise ValueError(
-            f"n_samples={n_samples} must be between 1 and the {n_available} "
+            f"n_samples={n_samples} is more than the {n_available} "
             "samples available."
         )
 
@@ -114,6 +118,9 @@ def _predict_clusters(estimator, X, *, caller):
         X = estimator[:-1].transform(X) if len(estimator.steps) > 1 else X
         estimator = estimator.steps[-1][1]
     if hasattr(estimator, "cluster_labels_") and hasattr(estimator, "estimator_"):
+        # MajorityVoteClassifier fits and predicts its clusterer on float64;
+        # KMeans fitted on float64 cannot predict float32 input.
+        X = check_array(X, dtype=np.float64)
         estimator = estimator.estimator_
     if not hasattr(estimator, "predict"):
         raise ValueError(

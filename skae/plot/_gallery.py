@@ -168,7 +168,7 @@ class ClusterGalleryDisplay:
         X = check_array(X, dtype=None)
         y_pred = np.asarray(y_pred)
         check_consistent_length(X, y_pred, y_true)
-        _check_n_samples(n_samples, X.shape[0])
+        _check_n_samples(n_samples)
         image_shape = _image_shape(X.shape[1], image_shape)
         rng = check_random_state(random_state)
 
