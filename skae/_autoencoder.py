@@ -1,0 +1,470 @@
+"""An autoencoder as a scikit-learn transformer."""
+
+import math
+import warnings
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+_SEED_MAX = 2**31 - 1
+_PREDICT_ROWS = 4096
+
+
+class _ShuffledBatches(keras.utils.PyDataset):
+    """``(X, X)`` batches of the rows ``indices`` of ``X``, reshuffled every epoch.
+
+    The order comes from ``rng``, so that training depends on ``random_state``
+    alone and never on Keras' or NumPy's global random state.
+    """
+
+    def __init__(self, X, indices, batch_size, rng):
+        super().__init__()
+        self.X = X
+        self.indices = indices
+        self.batch_size = batch_size
+        self.rng = rng
+        self.on_epoch_end()
+
+    def __len__(self):
+        return math.ceil(len(self.indices) / self.batch_size)
+
+    def __getitem__(self, index):
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        batch = self.X[rows]
+        return batch, batch
+
+    def on_epoch_end(self):
+        self.order = self.rng.permutation(self.indices)
+
+
+def _keras_object(getter, identifier, parameter):
+    """Resolve a Keras identifier, turning Keras' error into one that names the parameter."""
+    try:
+        return getter(identifier)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{parameter}={identifier!r} is not something Keras knows: {exc} "
+            f"Pass a Keras name such as 'relu', 'adam' or 'mse', or a Keras object."
+        ) from None
+
+
+class AutoencoderTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    """Autoencoder whose encoder transforms samples into codes.
+
+    A dense Keras autoencoder is trained to reconstruct ``X`` from itself.
+    ``transform`` returns the output of the code layer, ``inverse_transform``
+    decodes codes back into the input space. The defaults build and train the
+    classic MNIST tutorial model: ``Dense(36, relu)`` encoder,
+    ``Dense(n_features, sigmoid)`` decoder, Adam, binary cross-entropy, batch
+    size 2024, up to 200 epochs with early stopping on the validation loss.
+
+    Parameters
+    ----------
+    encoding_dim : int, default=36
+        Size of the code, the number of features that ``transform`` returns.
+
+    hidden_layer_sizes : array-like of int, default=()
+        Sizes of the hidden layers of the encoder, from the input towards the
+        code. The decoder mirrors them. ``(500, 500, 2000)`` with
+        ``encoding_dim=10`` and ``encoding_activation="linear"`` is the
+        DEC/IDEC/N2D architecture.
+
+    activation : str or callable, default="relu"
+        Activation of the hidden layers, any Keras activation.
+
+    encoding_activation : str or callable, default="relu"
+        Activation of the code layer.
+
+    output_activation : str or callable, default="sigmoid"
+        Activation of the reconstruction. ``"sigmoid"`` suits inputs scaled to
+        [0, 1]; use ``"linear"`` with ``loss="mse"`` for unbounded data.
+
+    loss : str or callable, default="binary_crossentropy"
+        Reconstruction loss, any Keras loss.
+
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Keras optimizer. An optimizer object is copied, never modified.
+
+    learning_rate : float, default=None
+        Learning rate of the optimizer; ``None`` keeps the optimizer's own
+        (0.001 for Adam).
+
+    epochs : int, default=200
+        Maximum number of passes over the training data.
+
+    batch_size : int, default=2024
+        Number of samples per gradient update.
+
+    early_stopping : bool, default=True
+        Whether to hold out ``validation_fraction`` of the samples and stop
+        when their loss has not improved for ``n_iter_no_change`` epochs. The
+        weights of the best epoch are kept.
+
+    validation_fraction : float, default=0.1
+        Fraction of the samples held out for early stopping.
+
+    n_iter_no_change : int, default=5
+        Patience of early stopping, in epochs.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, the validation split and the order of the batches.
+        An int gives the same codes on every fit on the same machine.
+
+    verbose : int, default=0
+        0 is silent, 1 shows Keras' progress bar, 2 one line per epoch.
+
+    Attributes
+    ----------
+    autoencoder_ : keras.Model
+        The trained autoencoder, ``decoder_(encoder_(x))``.
+
+    encoder_ : keras.Model
+        The encoder; it shares its weights with ``autoencoder_``.
+
+    decoder_ : keras.Model
+        The decoder; it shares its weights with ``autoencoder_``.
+
+    history_ : dict of list
+        Loss per epoch (``"loss"``, and ``"val_loss"`` with early stopping).
+
+    n_iter_ : int
+        Number of epochs run.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`, when ``X`` has string
+        column names.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The linear counterpart.
+    skae.MajorityVoteClassifier : Names clusters of the codes by majority vote.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.preprocessing import MinMaxScaler
+    >>> from skae import AutoencoderTransformer
+    >>> X = MinMaxScaler().fit_transform(load_digits().data)
+    >>> ae = AutoencoderTransformer(16, epochs=3, random_state=0).fit(X)
+    >>> ae.transform(X).shape
+    (1797, 16)
+    >>> ae.inverse_transform(ae.transform(X)).shape
+    (1797, 64)
+    >>> ae.get_feature_names_out()[:2]
+    array(['autoencodertransformer0', 'autoencodertransformer1'], dtype=object)
+    """
+
+    _parameter_constraints = {
+        "encoding_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [str, callable],
+        "encoding_activation": [str, callable],
+        "output_activation": [str, callable],
+        "loss": [str, callable],
+        "optimizer": [str, keras.optimizers.Optimizer],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        encoding_dim=36,
+        *,
+        hidden_layer_sizes=(),
+        activation="relu",
+        encoding_activation="relu",
+        output_activation="sigmoid",
+        loss="binary_crossentropy",
+        optimizer="adam",
+        learning_rate=None,
+        epochs=200,
+        batch_size=2024,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        random_state=None,
+        verbose=0,
+    ):
+        self.encoding_dim = encoding_dim
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.encoding_activation = encoding_activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder to reconstruct `X`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data. With the default sigmoid output it should be
+            scaled to [0, 1], e.g. by :class:`~sklearn.preprocessing.MinMaxScaler`.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        X = validate_data(self, X, dtype=np.float32)
+        hidden_layer_sizes = self._validated_hidden_layer_sizes()
+        for parameter in ("activation", "encoding_activation", "output_activation"):
+            _keras_object(keras.activations.get, getattr(self, parameter), parameter)
+        optimizer, loss = self._make_optimizer(), self._get_loss()
+        self._warn_if_out_of_range(X)
+        rng = check_random_state(self.random_state)
+
+        train, validation = self._split(X.shape[0], rng)
+        autoencoder, encoder, decoder = self._build(
+            X.shape[1], hidden_layer_sizes, rng
+        )
+        autoencoder.compile(optimizer=optimizer, loss=loss)
+        callbacks = []
+        validation_data = None
+        if validation is not None:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss",
+                    patience=self.n_iter_no_change,
+                    restore_best_weights=True,
+                )
+            )
+            X_val = X[validation]
+            validation_data = (X_val, X_val)
+        history = autoencoder.fit(
+            _ShuffledBatches(X, train, self.batch_size, rng),
+            epochs=self.epochs,
+            shuffle=False,  # _ShuffledBatches shuffles from random_state
+            validation_data=validation_data,
+            validation_batch_size=self.batch_size,
+            callbacks=callbacks,
+            verbose=min(int(self.verbose), 2),
+        )
+
+        self.autoencoder_ = autoencoder
+        self.encoder_ = encoder
+        self.decoder_ = decoder
+        self.history_ = {key: list(values) for key, values in history.history.items()}
+        self.n_iter_ = len(history.epoch)
+        return self
+
+    def transform(self, X):
+        """Encode `X` into codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to encode.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, encoding_dim), dtype float32
+            Output of the code layer.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        return self._predict(self.encoder_, X)
+
+    def inverse_transform(self, X):
+        """Decode codes back into the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, encoding_dim)
+            Codes, such as the output of :meth:`transform`.
+
+        Returns
+        -------
+        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+            Reconstructions, dtype float32.
+        """
+        check_is_fitted(self)
+        codes = check_array(X, dtype=np.float32)
+        if codes.shape[1] != self._n_features_out:
+            raise ValueError(
+                f"inverse_transform expects codes with {self._n_features_out} "
+                f"features (encoding_dim), got {codes.shape[1]}. Pass the output "
+                f"of transform."
+            )
+        return self._predict(self.decoder_, codes)
+
+    def score(self, X, y=None):
+        """Negative mean reconstruction loss of `X`; higher is better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to reconstruct.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        score : float
+            Minus the mean of ``loss`` between `X` and its reconstruction.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        reconstruction = self._predict(self.autoencoder_, X)
+        loss = self._get_loss()(X, reconstruction)
+        return -float(np.mean(keras.ops.convert_to_numpy(loss)))
+
+    @property
+    def _n_features_out(self):
+        return self.encoder_.output_shape[-1]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+    def __getstate__(self):
+        # Keras models are stored as their weights and rebuilt on unpickling,
+        # so that encoder_, decoder_ and autoencoder_ keep sharing layers.
+        state = dict(super().__getstate__())
+        if "autoencoder_" in state:
+            state["_weights"] = self.autoencoder_.get_weights()
+            for name in ("autoencoder_", "encoder_", "decoder_"):
+                del state[name]
+        return state
+
+    def __setstate__(self, state):
+        weights = state.pop("_weights", None)
+        super().__setstate__(state)
+        if weights is not None:
+            self.autoencoder_, self.encoder_, self.decoder_ = self._build(
+                self.n_features_in_, self._validated_hidden_layer_sizes(), None
+            )
+            self.autoencoder_.set_weights(weights)
+
+    def _validated_hidden_layer_sizes(self):
+        sizes = np.ravel(self.hidden_layer_sizes)
+        if sizes.size and (
+            not np.issubdtype(sizes.dtype, np.integer) or np.any(sizes < 1)
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must hold positive integers, got "
+                f"{self.hidden_layer_sizes!r}. Use e.g. (500, 500, 2000), or () "
+                "for no hidden layer."
+            )
+        return [int(size) for size in sizes]
+
+    def _warn_if_out_of_range(self, X):
+        if self.output_activation == "sigmoid" and (X.min() < 0 or X.max() > 1):
+            warnings.warn(
+                f"X has values in [{X.min():.3g}, {X.max():.3g}] but the sigmoid "
+                "output can only reconstruct values in [0, 1]. Scale X to [0, 1] "
+                "first (e.g. put sklearn.preprocessing.MinMaxScaler before the "
+                "autoencoder in a Pipeline), or use output_activation='linear' "
+                "with loss='mse'.",
+                UserWarning,
+            )
+
+    def _split(self, n_samples, rng):
+        """Indices of the training and validation samples."""
+        if not self.early_stopping:
+            return np.arange(n_samples), None
+        n_validation = math.ceil(self.validation_fraction * n_samples)
+        if n_samples - n_validation < 1:
+            raise ValueError(
+                f"Early stopping holds out validation_fraction="
+                f"{self.validation_fraction} of the samples, which leaves no "
+                f"training sample with n_samples={n_samples}. Pass at least 2 "
+                f"samples, or set early_stopping=False."
+            )
+        permutation = rng.permutation(n_samples)
+        return np.sort(permutation[n_validation:]), np.sort(permutation[:n_validation])
+
+    def _build(self, n_features, hidden_layer_sizes, rng):
+        """Encoder, decoder and the autoencoder that chains them, sharing layers."""
+
+        def dense(units, parameter):
+            seed = None if rng is None else int(rng.randint(_SEED_MAX))
+            activation = getattr(self, parameter)
+            return keras.layers.Dense(
+                units,
+                activation=_keras_object(keras.activations.get, activation, parameter),
+                kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+            )
+
+        inputs = keras.Input((n_features,))
+        hidden = inputs
+        for units in hidden_layer_sizes:
+            hidden = dense(units, "activation")(hidden)
+        code = dense(self.encoding_dim, "encoding_activation")(hidden)
+        encoder = keras.Model(inputs, code, name="encoder")
+
+        code_inputs = keras.Input((self.encoding_dim,))
+        hidden = code_inputs
+        for units in reversed(hidden_layer_sizes):
+            hidden = dense(units, "activation")(hidden)
+        reconstruction = dense(n_features, "output_activation")(hidden)
+        decoder = keras.Model(code_inputs, reconstruction, name="decoder")
+
+        autoencoder = keras.Model(inputs, decoder(encoder(inputs)), name="autoencoder")
+        return autoencoder, encoder, decoder
+
+    def _make_optimizer(self):
+        template = _keras_object(keras.optimizers.get, self.optimizer, "optimizer")
+        config = template.get_config()
+        if self.learning_rate is not None:
+            config["learning_rate"] = self.learning_rate
+        return type(template).from_config(config)
+
+    def _get_loss(self):
+        return _keras_object(keras.losses.get, self.loss, "loss")
+
+    def _predict(self, model, X):
+        """Output of ``model`` for ``X``, in chunks of a fixed number of rows.
+
+        CPU matrix products round a row differently in the last bit depending on
+        where it falls in a batch. Padding every chunk to a multiple of 64 rows
+        makes a sample's output independent of the other samples passed with
+        it, so ``transform`` is exactly invariant to order and subsets.
+        """
+        n_samples = X.shape[0]
+        rows = min(_PREDICT_ROWS, -(-n_samples // 64) * 64)
+        output = np.empty((n_samples, model.output_shape[-1]), dtype=np.float32)
+        for start in range(0, n_samples, rows):
+            chunk = X[start : start + rows]
+            n_rows = chunk.shape[0]
+            if n_rows < rows:
+                padding = np.zeros((rows - n_rows, *chunk.shape[1:]), dtype=chunk.dtype)
+                chunk = np.concatenate([chunk, padding])
+            output[start : start + n_rows] = model.predict_on_batch(chunk)[:n_rows]
+        return output

@@ -1,0 +1,23 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.datasets import load_digits  # noqa: E402
+from sklearn.preprocessing import MinMaxScaler  # noqa: E402
+
+MNIST_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist.npz")
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    keras.utils.set_random_seed(0)
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """Digits scaled to [0, 1], as float32, and their labels."""
+    X, y = load_digits(return_X_y=True)
+    return MinMaxScaler().fit_transform(X).astype(np.float32), y
