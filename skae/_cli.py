@@ -81,6 +81,14 @@ def _parser():
         action="store_true",
         help="also cluster the raw pixels with KMeans, for comparison",
     )
+    run.add_argument(
+        "--report",
+        metavar="DIR",
+        help=(
+            "also write the figures (PNG), the scores (metrics.json) and an "
+            "index.html summarising the run into DIR (needs matplotlib)"
+        ),
+    )
     run.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
     run.add_argument(
         "--quiet", action="store_true", help="no training progress, only the results"
@@ -222,9 +230,38 @@ def run(args, out=sys.stdout):
         for metric, value in results["baseline_scores"].items():
             print(f"{metric:>24}: {value:.4f}", file=out)
     results["pipeline"] = pipeline
+    results["X"] = X
     results["y"] = y
     results["clusters"] = clusters
     return results
+
+
+def _check_report_support():
+    """Fail before training, not after, when the report cannot be drawn."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise SystemExit(
+            "skae: --report needs matplotlib; install it with pip install 'skae[plot]'"
+        ) from None
+    matplotlib.use("Agg")
+
+
+def _write_report(args, results, out=sys.stdout):
+    from ._report import write_report
+
+    arrays = ("pipeline", "X", "y", "clusters")
+    summary = {key: value for key, value in results.items() if key not in arrays}
+    paths = write_report(
+        args.report,
+        results["pipeline"],
+        results["X"],
+        results["y"],
+        results["clusters"],
+        summary={"title": f"skae run on {results['data']}", **summary},
+        random_state=args.random_state,
+    )
+    print(f"\nreport: {paths['html']}", file=out)
 
 
 def main(argv=None):
@@ -234,7 +271,11 @@ def main(argv=None):
         value = getattr(args, option)
         if value is not None and value < 1:
             raise SystemExit(f"skae: --{option.replace('_', '-')} must be at least 1, got {value}")
-    run(args)
+    if args.report is not None:
+        _check_report_support()
+    results = run(args)
+    if args.report is not None:
+        _write_report(args, results)
     return 0
 
 
