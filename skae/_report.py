@@ -29,6 +29,7 @@ td.name, th.name { text-align: left; }
 figure { margin: 1em 0 2em; }
 img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
+pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; }
 """
 
 
@@ -112,21 +113,21 @@ def _grid_search_figure(grid_search):
     return figure
 
 
+def _cells(tag, values):
+    """One row of cells; the first, a name, is aligned left."""
+    name = ' class="name"'
+    return "".join(
+        f"<{tag}{name if i == 0 else ''}>{html.escape(_format(v))}</{tag}>"
+        for i, v in enumerate(values)
+    )
+
+
 def _table(rows, header):
-    head = "".join(
-        f'<th class="name">{html.escape(str(h))}</th>' if i == 0 else f"<th>{html.escape(str(h))}</th>"
-        for i, h in enumerate(header)
+    body = "".join(f"<tr>{_cells('td', row)}</tr>" for row in rows)
+    return (
+        f"<table><thead><tr>{_cells('th', header)}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
     )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="name">{html.escape(_format(c))}</td>' if i == 0 else f"<td>{html.escape(_format(c))}</td>"
-            for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _format(value):
@@ -137,7 +138,7 @@ def _format(value):
     return str(value)
 
 
-def _html(summary, confusion, figures):
+def _html(summary, model, confusion, figures):
     sections = [f"<h1>{html.escape(summary.get('title', 'skae run'))}</h1>"]
     facts = [
         (key.replace("_", " "), value)
@@ -146,6 +147,7 @@ def _html(summary, confusion, figures):
         and not isinstance(value, (dict, list))
     ]
     sections.append("<h2>Run</h2>" + _table(facts, ["", "value"]))
+    sections.append(f"<h2>Model</h2><pre>{html.escape(model)}</pre>")
 
     scores = summary.get("scores", {})
     baseline = summary.get("baseline_scores")
@@ -268,9 +270,10 @@ def write_report(directory, pipeline, X, y, clusters, *, summary=None, n_samples
             "counts": table.to_numpy(),
         }
     )
-    report = {**summary, "confusion_matrix": confusion, "figures": files}
+    model = repr(pipeline)
+    report = {**summary, "model": model, "confusion_matrix": confusion, "figures": files}
     json_path = directory / "metrics.json"
     json_path.write_text(json.dumps(report, indent=2, allow_nan=False) + "\n")
     html_path = directory / "index.html"
-    html_path.write_text(_html(summary, confusion, files), encoding="utf-8")
+    html_path.write_text(_html(summary, model, confusion, files), encoding="utf-8")
     return {"html": html_path, "json": json_path, **{k: directory / v for k, v in files.items()}}

@@ -65,6 +65,7 @@ def test_report_writes_figures_json_and_html(report):
         assert -1.0 <= value <= 1.0
     assert metrics["n_samples"] == 500
     assert metrics["figures"] == {name: f"{name}.png" for name in FIGURES}
+    assert "AutoencoderTransformer" in metrics["model"]
     counts = np.array(metrics["confusion_matrix"]["counts"])
     assert counts.sum() == 500
     assert len(metrics["confusion_matrix"]["majority_labels"]) == counts.shape[1] == 10
@@ -81,6 +82,7 @@ def test_report_html_references_existing_local_files(report):
     text = (report / "index.html").read_text(encoding="utf-8")
     assert "majority_vote_accuracy" in text
     assert "KMeans on pixels" in text
+    assert "AutoencoderTransformer" in text
     assert page.tables == 3  # run facts, scores, confusion matrix
 
 
