@@ -127,6 +127,24 @@ def test_training_curve_through_pipeline_and_search(pipeline, data):
     assert len(display.lines_[0].get_xdata()) == search.best_estimator_.n_iter_
 
 
+def test_displays_find_the_autoencoder_of_a_majority_vote_classifier(data):
+    """Check a MajorityVoteClassifier around a Pipeline is searched for the autoencoder."""
+    X, y = data
+    classifier = MajorityVoteClassifier(
+        make_pipeline(
+            AutoencoderTransformer(4, epochs=2, batch_size=128, random_state=0),
+            KMeans(n_clusters=10, n_init=1, random_state=0),
+        )
+    ).fit(X, y)
+    autoencoder = classifier.estimator_[0]
+    display = TrainingCurveDisplay.from_estimator(classifier)
+    assert len(display.lines_[0].get_xdata()) == autoencoder.n_iter_ == 2
+    display = LatentSpaceDisplay.from_estimator(classifier, X, y)
+    assert display.embedding.shape == (len(X), 2)
+    display = ClusterGalleryDisplay.from_estimator(classifier, X, y, n_samples=2)
+    assert len(display.cluster_ids) == 10
+
+
 def test_training_curve_rejects_non_autoencoder(data):
     """Check an estimator without a training history is a clear ValueError."""
     X, _ = data

@@ -15,7 +15,7 @@ from skae._report import _jsonable  # noqa: E402
 
 FIGURES = ["training", "reconstructions", "confusion", "clusters", "latent"]
 SCORES = ["majority_vote_accuracy", "hungarian_accuracy", "nmi", "ari"]
-FAST = ["--epochs", "2", "--batch-size", "128", "--n-samples", "500", "--quiet"]
+FAST = ["--epochs", "2", "--batch-size", "128", "--n-samples", "300", "--quiet"]
 
 
 class _References(HTMLParser):
@@ -63,11 +63,11 @@ def test_report_writes_figures_json_and_html(report):
     assert set(SCORES) <= set(metrics["baseline_scores"])
     for value in metrics["scores"].values():
         assert -1.0 <= value <= 1.0
-    assert metrics["n_samples"] == 500
+    assert metrics["n_samples"] == 300
     assert metrics["figures"] == {name: f"{name}.png" for name in FIGURES}
     assert "AutoencoderTransformer" in metrics["model"]
     counts = np.array(metrics["confusion_matrix"]["counts"])
-    assert counts.sum() == 500
+    assert counts.sum() == 300
     assert len(metrics["confusion_matrix"]["majority_labels"]) == counts.shape[1] == 10
 
 

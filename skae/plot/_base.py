@@ -17,26 +17,32 @@ def _find_autoencoder(estimator, X=None, *, caller):
     """Return the fitted autoencoder inside `estimator` and X as it sees it.
 
     `estimator` is an autoencoder, a Pipeline holding one (X is transformed by
-    the steps before it), or a fitted search whose ``best_estimator_`` is
-    either. Raises NotFittedError when `estimator` is not fitted.
+    the steps before it), a fitted search (its ``best_estimator_``) or a
+    meta-estimator such as :class:`~skae.MajorityVoteClassifier` (its
+    ``estimator_``) around either. Raises NotFittedError when `estimator` is
+    not fitted.
     """
     check_is_fitted(estimator)
-    estimator = getattr(estimator, "best_estimator_", estimator)
-    steps = getattr(estimator, "steps", None)
-    if steps is None:
-        if _is_autoencoder(estimator):
-            return estimator, X
-    else:
-        for i, (_, step) in enumerate(steps):
-            if _is_autoencoder(step):
-                if X is not None and i > 0:
-                    X = estimator[:i].transform(X)
-                return step, X
-    raise ValueError(
+    error = ValueError(
         f"{caller} needs a fitted autoencoder (an estimator with history_, "
         "transform and inverse_transform) or a Pipeline containing one; got "
         f"{type(estimator).__name__}."
     )
+    while not _is_autoencoder(estimator):
+        if hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        elif hasattr(estimator, "estimator_"):
+            estimator = estimator.estimator_
+        elif hasattr(estimator, "steps"):
+            for i, (_, step) in enumerate(estimator.steps):
+                if _is_autoencoder(step):
+                    if X is not None and i > 0:
+                        X = estimator[:i].transform(X)
+                    return step, X
+            raise error
+        else:
+            raise error
+    return estimator, X
 
 
 def _square_shape(n):
