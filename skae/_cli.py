@@ -103,21 +103,12 @@ def _load(args):
         X, y = load_digits(return_X_y=True)
         name = "digits (scikit-learn's load_digits)"
     else:
+        from .datasets import load_mnist
+
         try:
-            with np.load(args.data) as npz:
-                parts = {
-                    "train": [("x_train", "y_train")],
-                    "test": [("x_test", "y_test")],
-                    "all": [("x_train", "y_train"), ("x_test", "y_test")],
-                }[args.split]
-                X = np.concatenate([npz[x].reshape(len(npz[x]), -1) for x, _ in parts])
-                y = np.concatenate([npz[t] for _, t in parts])
-        except (OSError, KeyError, ValueError) as exc:
-            raise SystemExit(
-                f"skae: cannot read MNIST from {args.data!r} ({exc}). It must be an "
-                "npz file with x_train, y_train, x_test and y_test, as "
-                "keras.datasets.mnist.load_data() caches it."
-            ) from None
+            X, y = load_mnist(args.data, subset=args.split, scale=False, return_X_y=True)
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"skae: cannot read MNIST from {args.data!r}: {exc}") from None
         name = f"{args.data} ({args.split})"
     if args.n_samples is not None:
         X, y = X[: args.n_samples], y[: args.n_samples]
