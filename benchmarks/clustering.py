@@ -132,7 +132,8 @@ class Benchmark:
             dec = DeepEmbeddedClustering(
                 ae,
                 n_clusters=N_CLUSTERS,
-                reconstruction_weight=0.1 if method == "idec" else 0.0,
+                # IDEC's loss is L_r + 0.1 L_c; Adam ignores the overall factor.
+                reconstruction_weight=10.0 if method == "idec" else 0.0,
                 max_iter=self.args.dec_iter,
                 random_state=self.seed,
                 verbose=self.args.verbose,

@@ -75,8 +75,9 @@ class DeepEmbeddedClustering(
     every ``update_interval`` batches, and training stops when fewer than a
     fraction ``tol`` of the labels changed since the previous update. With
     ``reconstruction_weight > 0`` the decoder keeps being trained too, adding
-    that multiple of the reconstruction loss: IDEC (Guo et al. 2017, weight
-    0.1), which keeps the codes from collapsing.
+    that multiple of the reconstruction loss, which keeps the codes from
+    collapsing: IDEC (Guo et al. 2017) minimises ``L_r + 0.1 * L_c``, which
+    is ``reconstruction_weight=10`` up to a factor that Adam ignores.
 
     Parameters
     ----------
@@ -94,7 +95,8 @@ class DeepEmbeddedClustering(
 
     reconstruction_weight : float, default=0.0
         Weight of the autoencoder's reconstruction loss during the clustering
-        phase; 0 is DEC, 0.1 is IDEC.
+        phase, relative to the clustering loss; 0 is DEC, 10 is IDEC (whose
+        gamma=0.1 weights the clustering loss against the reconstruction).
 
     alpha : float, default=1.0
         Degrees of freedom of the Student-t kernel.
