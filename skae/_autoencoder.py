@@ -250,7 +250,6 @@ class AutoencoderTransformer(
         self.random_state = random_state
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the autoencoder to reconstruct `X`.
 
@@ -276,8 +275,8 @@ class AutoencoderTransformer(
 
         Notes
         -----
-        Any error during ``fit`` leaves the estimator unfitted, also when it
-        was fitted before. Ctrl-C (``KeyboardInterrupt``) after at least one
+        Any error during ``fit`` (invalid parameters included) leaves the
+        estimator unfitted, also when it was fitted before. Ctrl-C (``KeyboardInterrupt``) after at least one
         complete epoch stops training with a ``UserWarning`` and keeps the
         model, as scikit-learn's ``MLPRegressor`` does: with early stopping
         the weights of the best epoch so far, else the last ones;
@@ -290,6 +289,7 @@ class AutoencoderTransformer(
             forget_fit(self)
             raise
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def _fit(self, X):
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32)

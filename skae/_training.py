@@ -22,8 +22,8 @@ class TrainingDivergedError(ValueError):
     >>> try:
     ...     ae.fit(X)
     ... except TrainingDivergedError as exc:
-    ...     print(str(exc)[:40])
-    The training loss became inf in epoch 1
+    ...     print(str(exc).split(";")[0])
+    The training loss became inf in epoch 1, batch 1
     >>> hasattr(ae, "n_features_in_")
     False
     """

@@ -54,9 +54,9 @@ _FIXES = [
 ]
 
 _COMPLEX = (
-    "{name} holds complex numbers, which the network cannot take. Pass the "
-    "real part ({name}.real), or np.hstack([{name}.real, {name}.imag]) to keep "
-    "both parts as separate features."
+    "Complex data not supported: {name} holds complex numbers. Pass the real "
+    "part ({name}.real), or np.hstack([{name}.real, {name}.imag]) to keep both "
+    "parts as separate features."
 )
 
 

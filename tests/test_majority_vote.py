@@ -48,17 +48,6 @@ def test_given_estimator_is_not_modified(digits):
     assert not hasattr(kmeans, "cluster_centers_")
 
 
-def test_bad_labels():
-    """Check that one class and y of the wrong length are refused clearly."""
-    X = np.random.RandomState(0).rand(10, 2)
-    with pytest.raises(ValueError, match="only 1 class"):
-        MajorityVoteClassifier().fit(X, np.zeros(10))
-    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
-        MajorityVoteClassifier().fit(X, np.zeros(9))
-    with pytest.raises(ValueError, match="Unknown label type"):
-        MajorityVoteClassifier().fit(X, np.linspace(0, 1, 10))
-
-
 def test_predict_matches_accuracy_score(digits):
     """Check that score is accuracy of predict."""
     X, y = digits

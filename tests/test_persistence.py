@@ -122,7 +122,7 @@ np.save(sys.argv[3], ae.transform(np.load(sys.argv[2])))
 @pytest.mark.slow
 def test_saved_under_tensorflow_loads_under_jax(digits, tmp_path):
     """Check that a file written under the TensorFlow backend loads under JAX with the same codes."""
-    pytest.importorskip("jax")
+    pytest.importorskip("jax")  # pip install ".[jax]"
     if keras.backend.backend() != "tensorflow":
         pytest.skip("writes under TensorFlow")
     X, _ = digits

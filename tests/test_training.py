@@ -61,12 +61,12 @@ class _Interrupt(keras.callbacks.Callback):
 def test_ctrl_c_after_some_epochs_keeps_the_best_model(digits, monkeypatch):
     """Check that Ctrl-C in epoch 4 warns and keeps the model of a 3-epoch fit, best weights restored."""
     X, _ = digits
-    params = dict(encoding_dim=8, batch_size=128, random_state=0)
+    params = dict(encoding_dim=8, batch_size=64, random_state=0)
     monkeypatch.setattr(skae._training, "_extra_callbacks", lambda: [_Interrupt(3)])
     with pytest.warns(UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 3 complete epoch.*best epoch"):
-        interrupted = AutoencoderTransformer(epochs=50, **params).fit(X)
+        interrupted = AutoencoderTransformer(epochs=50, **params).fit(X[:600])
     monkeypatch.undo()
-    complete = AutoencoderTransformer(epochs=3, **params).fit(X)
+    complete = AutoencoderTransformer(epochs=3, **params).fit(X[:600])
     assert interrupted.n_iter_ == 3 and interrupted.history_ == complete.history_
     np.testing.assert_array_equal(interrupted.transform(X), complete.transform(X))
 
@@ -102,3 +102,16 @@ def test_fit_and_transform_never_write_to_the_input(digits, kind, tmp_path):
     np.testing.assert_array_equal(values, expected)
     if kind == "dataframe":
         assert (data.dtypes == np.float32).all() and list(data.columns) == [f"p{i}" for i in range(64)]
+
+
+def test_refused_refit_leaves_the_estimator_unfitted(digits):
+    """Check that a refit refused for a bad parameter or bad X does not leave the old model behind."""
+    X, _ = digits
+    ae = AutoencoderTransformer(4, epochs=1, random_state=0).fit(X[:100])
+    with pytest.raises(ValueError, match="batch_size"):
+        ae.set_params(batch_size=0).fit(X[:100])
+    _assert_unfitted(ae)
+    ae.set_params(batch_size=32).fit(X[:100])
+    with pytest.raises(ValueError, match="NaN"):
+        ae.fit(np.full((10, 64), np.nan))
+    _assert_unfitted(ae)
