@@ -50,6 +50,13 @@ class _ShuffledBatches(keras.utils.PyDataset):
         self.order = self.rng.permutation(self.indices)
 
 
+_EXAMPLES = {
+    "activation": "'relu', 'sigmoid' or 'linear'",
+    "loss": "'binary_crossentropy' or 'mse'",
+    "optimizer": "'adam' or 'sgd'",
+}
+
+
 def _keras_object(getter, identifier, parameter):
     """Resolve a Keras identifier, turning Keras' error into one that names the parameter."""
     try:
@@ -57,7 +64,8 @@ def _keras_object(getter, identifier, parameter):
     except (ValueError, TypeError) as exc:
         raise ValueError(
             f"{parameter}={identifier!r} is not something Keras knows: {exc} "
-            f"Pass a Keras name such as 'relu', 'adam' or 'mse', or a Keras object."
+            f"Pass a Keras name such as {_EXAMPLES.get(parameter, _EXAMPLES['activation'])}, "
+            "or a Keras object."
         ) from None
 
 

@@ -102,7 +102,7 @@ def check_labels(values, name):
     given = values
     typed = getattr(given, "dtype", None) is not None and given.dtype.kind != "O"
     with explained_errors(name):
-        values = column_or_1d(given)
+        values = column_or_1d(given, input_name=name)
     kind = values.dtype.kind
     if kind == "f" and not np.isfinite(values).all():
         raise ValueError(
