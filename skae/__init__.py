@@ -4,6 +4,8 @@ from . import metrics
 from ._autoencoder import AutoencoderTransformer
 from ._deep_clustering import DeepEmbeddedClustering
 from ._majority_vote import MajorityVoteClassifier
+from ._persistence import load
+from ._training import TrainingDivergedError
 
 __version__ = "0.1.0"
 
@@ -11,6 +13,8 @@ __all__ = [
     "AutoencoderTransformer",
     "DeepEmbeddedClustering",
     "MajorityVoteClassifier",
+    "TrainingDivergedError",
+    "load",
     "metrics",
     "__version__",
 ]

@@ -49,6 +49,7 @@ def validated_image_shape(image_shape, n_features):
     return tuple(shape)
 
 
+@keras.saving.register_keras_serializable(package="skae")
 class _Posterior(keras.layers.Layer):
     """Draws a code from the posterior ``N(mean, exp(log_var))`` and adds its KL term.
 
@@ -73,6 +74,9 @@ class _Posterior(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "kl_scale": self.kl_scale}
 
 
 def _conv_shapes(image_shape, n_layers):
@@ -210,14 +214,14 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
         log_var = keras.layers.Dense(
             encoding_dim, kernel_initializer=keras.initializers.GlorotUniform(seed=seed())
         )
-        # Mean and log-variance share the encoder body; a Model over the same
-        # graph reuses encoder's layers, so the two share weights.
-        posterior = keras.Model(inputs, [code, log_var(body)])
+        # Mean and log-variance share the encoder body. The autoencoder holds one
+        # sub-model "posterior" with both heads (Keras' saving loses layers shared
+        # by two sub-models); encoder is a view of its mean, sharing its layers.
+        posterior = keras.Model(inputs, [code, log_var(body)], name="posterior")
         # The reconstruction loss is a mean over features; dividing the KL term by
         # n_features keeps kl_weight=1 equal to the evidence lower bound.
         sample = _Posterior(estimator.kl_weight / n_features, seed=seed())
-        mean_code, log_var_code = posterior(corrupted)
-        outputs = decoder(sample([mean_code, log_var_code]))
+        outputs = decoder(sample(posterior(corrupted)))
     else:
         outputs = decoder(encoder(corrupted))
     autoencoder = keras.Model(inputs, outputs, name="autoencoder")
