@@ -108,3 +108,14 @@ def test_kl_weight_pulls_codes_to_the_prior(digits):
     free = _fit(X, kl_weight=0.0, **params)
     tight = _fit(X, kl_weight=50.0, **params)
     assert np.square(tight.transform(X)).mean() < np.square(free.transform(X)).mean()
+
+
+def test_variational_conv_saves_and_loads(digits, tmp_path):
+    """Check that skae.save/load round-trips a convolutional, denoising variational autoencoder."""
+    import skae
+
+    X, _ = digits
+    ae = _fit(X[:300], variational=True, encoding_activation="linear", image_shape=(8, 8), hidden_layer_sizes=(8,), noise="gaussian")
+    ae.save(tmp_path / "vae.skae")
+    loaded = skae.load(tmp_path / "vae.skae")
+    np.testing.assert_array_equal(loaded.transform(X), ae.transform(X))
