@@ -65,6 +65,9 @@ class _Posterior(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         mean, log_var = inputs
+        # exp overflows float32 for log-variances beyond ~88, which unscaled
+        # inputs can reach within a batch; e^20 is far beyond any useful scale.
+        log_var = ops.clip(log_var, -20.0, 20.0)
         kl = -0.5 * ops.sum(1.0 + log_var - ops.square(mean) - ops.exp(log_var), axis=-1)
         self.add_loss(self.kl_scale * ops.mean(kl))
         if not training:
