@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks over every public estimator."""
 
+import pytest
 from sklearn.cluster import KMeans
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -9,6 +10,21 @@ from skae import AutoencoderTransformer, DeepEmbeddedClustering, MajorityVoteCla
 def _estimators():
     return [
         AutoencoderTransformer(encoding_dim=3, epochs=2, batch_size=32, random_state=0),
+        MajorityVoteClassifier(KMeans(n_clusters=3, n_init=2, random_state=0)),
+        MajorityVoteClassifier(random_state=0),
+    ]
+
+
+@parametrize_with_checks(_estimators())
+def test_sklearn_compatible_estimator(estimator, check):
+    """Check that the estimator passes scikit-learn's estimator checks."""
+    check(estimator)
+
+
+def _slow_estimators():
+    # About 5 minutes together on 2 cores (every check trains Keras models), so
+    # they run with -m slow: python -m pytest -m slow tests/test_common.py
+    return [
         # Convolutional (image_shape infers the height from the features), denoising,
         # sparse and variational at once, to keep the checks few.
         AutoencoderTransformer(
@@ -41,12 +57,11 @@ def _estimators():
             n_init=2,
             random_state=0,
         ),
-        MajorityVoteClassifier(KMeans(n_clusters=3, n_init=2, random_state=0)),
-        MajorityVoteClassifier(random_state=0),
     ]
 
 
-@parametrize_with_checks(_estimators())
-def test_sklearn_compatible_estimator(estimator, check):
-    """Check that the estimator passes scikit-learn's estimator checks."""
+@pytest.mark.slow
+@parametrize_with_checks(_slow_estimators())
+def test_sklearn_compatible_architectures_and_deep_clustering(estimator, check):
+    """Check that the architectures and DeepEmbeddedClustering pass scikit-learn's estimator checks."""
     check(estimator)

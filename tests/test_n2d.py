@@ -9,6 +9,7 @@ from skae.metrics import hungarian_accuracy_score
 umap = pytest.importorskip("umap")
 
 
+@pytest.mark.slow  # UMAP's numba compilation alone takes tens of seconds
 def test_n2d_pipeline_clusters_digits(digits):
     """Check the N2D recipe (autoencoder -> UMAP -> GaussianMixture) as one pipeline beats chance by far."""
     X, y = digits
