@@ -16,6 +16,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._backend import _portable_loss
+
 _SEED_MAX = 2**31 - 1
 _PREDICT_ROWS = 4096
 
@@ -309,7 +311,7 @@ class AutoencoderTransformer(
 
         Returns
         -------
-        X_reconstructed : ndarray of shape (n_samples, n_features_in_)
+        X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
             Reconstructions, dtype float32.
         """
         check_is_fitted(self)
@@ -447,7 +449,7 @@ class AutoencoderTransformer(
         return type(template).from_config(config)
 
     def _get_loss(self):
-        return _keras_object(keras.losses.get, self.loss, "loss")
+        return _portable_loss(_keras_object(keras.losses.get, self.loss, "loss"))
 
     def _predict(self, model, X):
         """Output of ``model`` for ``X``, in chunks of a fixed number of rows.
