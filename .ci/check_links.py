@@ -41,7 +41,8 @@ def main(root):
     root = Path(root).resolve()
     required = [root / "index.html", root / "auto_examples" / "plot_digits_tutorial.html"]
     broken = [f"missing page {path}" for path in required if not path.exists()]
-    pages = sorted(root.rglob("*.html"))
+    # _static holds the theme's files, among them Jinja templates named *.html.
+    pages = sorted(p for p in root.rglob("*.html") if "_static" not in p.relative_to(root).parts)
     n_links = 0
     for page in pages:
         for link in _parse(page).links:
