@@ -71,8 +71,9 @@ def test_grid_search_on_dask_equals_single_machine(digits):
             "dask", wait_for_workers_timeout=60
         ):
             on_dask = _search().fit(X, y)
-    # The fits ran as tasks on the cluster's workers, not in this process.
-    assert len(tasks.data) >= 4
+    # The fits ran as tasks on the cluster's workers, not in this process
+    # (joblib may batch several fits into one task).
+    assert tasks.data
     assert {task["worker"] for task in tasks.data} <= set(cluster_workers)
 
     for key in ("mean_test_score", "std_test_score", "rank_test_score"):
