@@ -1,0 +1,112 @@
+"""Guards around a Keras ``fit``: diverging losses and Ctrl-C."""
+
+import warnings
+
+import keras
+import numpy as np
+
+
+class TrainingDivergedError(ValueError):
+    """Raised by ``fit`` when the loss becomes NaN or infinite.
+
+    Training stops at the first batch whose loss is not finite and the
+    estimator is left unfitted. The message names the epoch and the usual
+    fixes: a lower ``learning_rate``, or data scaled to a small range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderTransformer, TrainingDivergedError
+    >>> X = np.full((20, 3), 1e20)  # squared errors overflow float32
+    >>> ae = AutoencoderTransformer(2, output_activation="linear", loss="mse")
+    >>> try:
+    ...     ae.fit(X)
+    ... except TrainingDivergedError as exc:
+    ...     print(str(exc).split(";")[0])
+    The training loss became inf in epoch 1, batch 1
+    >>> hasattr(ae, "n_features_in_")
+    False
+    """
+
+
+class _StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Raise :class:`TrainingDivergedError` as soon as a loss is NaN or infinite.
+
+    Unlike ``keras.callbacks.TerminateOnNaN``, which ends training quietly
+    and keeps the broken weights, this raises, so that ``fit`` can leave the
+    estimator unfitted and say what to change.
+    """
+
+    epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._check(logs, "loss", "training", f", batch {batch + 1}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._check(logs, "loss", "training", "")
+        self._check(logs, "val_loss", "validation", "")
+
+    def _check(self, logs, key, which, where):
+        value = (logs or {}).get(key)
+        if value is None or np.isfinite(float(value)):
+            return
+        raise TrainingDivergedError(
+            f"The {which} loss became {float(value)} in epoch {self.epoch + 1}"
+            f"{where}; training stopped and the estimator is not fitted. Lower "
+            "learning_rate (e.g. by a factor of 10), scale X to a small range "
+            "(e.g. MinMaxScaler or StandardScaler before the autoencoder in a "
+            "Pipeline), or look for extreme values in X."
+        )
+
+
+def _extra_callbacks():
+    """Callbacks added to every fit; empty. Tests patch it to interrupt training."""
+    return []
+
+
+class FitGuard:
+    """Callbacks for a Keras ``fit`` and what to do when Ctrl-C interrupts it.
+
+    Use as ``with guard: model.fit(..., callbacks=guard.callbacks)``, then
+    read ``guard.history``. A ``KeyboardInterrupt`` after at least one
+    complete epoch is swallowed with a warning, keeping the best weights seen
+    by ``EarlyStopping`` (else the last ones), as scikit-learn's
+    ``MLPRegressor`` does; one before the first epoch ends propagates.
+    """
+
+    def __init__(self, callbacks):
+        self.history = keras.callbacks.History()
+        self.callbacks = [self.history, *callbacks, _StopOnNonFiniteLoss(), *_extra_callbacks()]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is None or not issubclass(exc_type, KeyboardInterrupt):
+            return False
+        n_epochs = len(getattr(self.history, "epoch", ()))
+        if n_epochs == 0:
+            return False
+        kept = "the last weights"
+        for callback in self.callbacks:
+            best = getattr(callback, "best_weights", None)
+            if isinstance(callback, keras.callbacks.EarlyStopping) and best is not None:
+                callback.model.set_weights(best)
+                kept = f"the weights of the best epoch ({callback.best_epoch + 1})"
+        warnings.warn(
+            f"Training interrupted (KeyboardInterrupt) after {n_epochs} complete "
+            f"epoch(s); the estimator keeps {kept}. Call fit again to train "
+            "from scratch; press Ctrl-C again to stop the program.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return True
+
+
+def forget_fit(estimator):
+    """Delete every fitted attribute, so a failed fit leaves `estimator` unfitted."""
+    for name in [name for name in vars(estimator) if name.endswith("_") and not name.startswith("__")]:
+        delattr(estimator, name)
