@@ -4,7 +4,6 @@ import argparse
 import sys
 import time
 
-import numpy as np
 
 
 def _parse_sizes(text):
@@ -81,6 +80,14 @@ def _parser():
         action="store_true",
         help="also cluster the raw pixels with KMeans, for comparison",
     )
+    run.add_argument(
+        "--report",
+        metavar="DIR",
+        help=(
+            "also write the figures (PNG), the scores (metrics.json) and an "
+            "index.html summarising the run into DIR (needs matplotlib)"
+        ),
+    )
     run.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
     run.add_argument(
         "--quiet", action="store_true", help="no training progress, only the results"
@@ -95,21 +102,12 @@ def _load(args):
         X, y = load_digits(return_X_y=True)
         name = "digits (scikit-learn's load_digits)"
     else:
+        from .datasets import load_mnist
+
         try:
-            with np.load(args.data) as npz:
-                parts = {
-                    "train": [("x_train", "y_train")],
-                    "test": [("x_test", "y_test")],
-                    "all": [("x_train", "y_train"), ("x_test", "y_test")],
-                }[args.split]
-                X = np.concatenate([npz[x].reshape(len(npz[x]), -1) for x, _ in parts])
-                y = np.concatenate([npz[t] for _, t in parts])
-        except (OSError, KeyError, ValueError) as exc:
-            raise SystemExit(
-                f"skae: cannot read MNIST from {args.data!r} ({exc}). It must be an "
-                "npz file with x_train, y_train, x_test and y_test, as "
-                "keras.datasets.mnist.load_data() caches it."
-            ) from None
+            X, y = load_mnist(args.data, subset=args.split, scale=False, return_X_y=True)
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"skae: cannot read MNIST from {args.data!r}: {exc}") from None
         name = f"{args.data} ({args.split})"
     if args.n_samples is not None:
         X, y = X[: args.n_samples], y[: args.n_samples]
@@ -222,9 +220,38 @@ def run(args, out=sys.stdout):
         for metric, value in results["baseline_scores"].items():
             print(f"{metric:>24}: {value:.4f}", file=out)
     results["pipeline"] = pipeline
+    results["X"] = X
     results["y"] = y
     results["clusters"] = clusters
     return results
+
+
+def _check_report_support():
+    """Fail before training, not after, when the report cannot be drawn."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise SystemExit(
+            "skae: --report needs matplotlib; install it with pip install 'skae[plot]'"
+        ) from None
+    matplotlib.use("Agg")
+
+
+def _write_report(args, results, out=sys.stdout):
+    from ._report import write_report
+
+    arrays = ("pipeline", "X", "y", "clusters")
+    summary = {key: value for key, value in results.items() if key not in arrays}
+    paths = write_report(
+        args.report,
+        results["pipeline"],
+        results["X"],
+        results["y"],
+        results["clusters"],
+        summary={"title": f"skae run on {results['data']}", **summary},
+        random_state=args.random_state,
+    )
+    print(f"\nreport: {paths['html']}", file=out)
 
 
 def main(argv=None):
@@ -234,7 +261,11 @@ def main(argv=None):
         value = getattr(args, option)
         if value is not None and value < 1:
             raise SystemExit(f"skae: --{option.replace('_', '-')} must be at least 1, got {value}")
-    run(args)
+    if args.report is not None:
+        _check_report_support()
+    results = run(args)
+    if args.report is not None:
+        _write_report(args, results)
     return 0
 
 
