@@ -3,7 +3,16 @@
 from . import metrics
 from ._autoencoder import AutoencoderTransformer
 from ._majority_vote import MajorityVoteClassifier
+from ._persistence import load
+from ._training import TrainingDivergedError
 
 __version__ = "0.1.0"
 
-__all__ = ["AutoencoderTransformer", "MajorityVoteClassifier", "metrics", "__version__"]
+__all__ = [
+    "AutoencoderTransformer",
+    "MajorityVoteClassifier",
+    "TrainingDivergedError",
+    "load",
+    "metrics",
+    "__version__",
+]

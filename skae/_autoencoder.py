@@ -16,15 +16,24 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._training import (
+from ._speed import (
     _dtype_policy,
     _EpochBatches,
     _predict,
     _resolve_jit_compile,
     _set_inference_jit,
 )
+from ._training import FitGuard, forget_fit
+from ._validation import explained_errors, reconstructible_range
 
 _SEED_MAX = 2**31 - 1
+
+
+_EXAMPLES = {
+    "activation": "'relu', 'sigmoid' or 'linear'",
+    "loss": "'binary_crossentropy' or 'mse'",
+    "optimizer": "'adam' or 'sgd'",
+}
 
 
 def _keras_object(getter, identifier, parameter):
@@ -34,7 +43,8 @@ def _keras_object(getter, identifier, parameter):
     except (ValueError, TypeError) as exc:
         raise ValueError(
             f"{parameter}={identifier!r} is not something Keras knows: {exc} "
-            f"Pass a Keras name such as 'relu', 'adam' or 'mse', or a Keras object."
+            f"Pass a Keras name such as {_EXAMPLES.get(parameter, _EXAMPLES['activation'])}, "
+            "or a Keras object."
         ) from None
 
 
@@ -151,6 +161,31 @@ class AutoencoderTransformer(
     --------
     sklearn.decomposition.PCA : The linear counterpart.
     skae.MajorityVoteClassifier : Names clusters of the codes by majority vote.
+    skae.load : Loads an estimator written by :meth:`save`.
+
+    Notes
+    -----
+    Inputs: ``X`` must be a dense, finite, real 2-D array; anything else
+    raises a ``ValueError`` (``TypeError`` for sparse matrices, as in
+    scikit-learn) that says how to fix it. Sparse input is refused rather
+    than densified, so that the memory cost of ``X.toarray()`` stays the
+    caller's visible choice. Boolean ``X`` is accepted as 0/1.
+
+    Data range: binary cross-entropy (whatever the output activation) only
+    makes sense for data in [0, 1], and a bounded output activation
+    (``sigmoid`` [0, 1], ``tanh`` [-1, 1], ``relu`` [0, inf)) can only
+    reconstruct its range (whatever the loss). Data outside that range gives
+    a ``UserWarning`` that says to scale it, not an error: the model still
+    trains and tools such as scikit-learn's estimator checks feed arbitrary
+    data. ``output_activation="linear"`` with ``loss="mse"`` accepts any real
+    data silently.
+
+    Training: a NaN or infinite loss stops ``fit`` with
+    :class:`~skae.TrainingDivergedError`; see :meth:`fit` for Ctrl-C.
+
+    Persistence: pickle and joblib work before and after fit. :meth:`save`
+    writes a file with the native ``.keras`` model that :func:`skae.load`
+    reads under any Keras backend.
 
     Examples
     --------
@@ -229,7 +264,6 @@ class AutoencoderTransformer(
         self.steps_per_execution = steps_per_execution
         self.precision = precision
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the autoencoder to reconstruct `X`.
 
@@ -246,8 +280,33 @@ class AutoencoderTransformer(
         -------
         self : object
             Fitted transformer.
+
+        Raises
+        ------
+        TrainingDivergedError
+            When the loss becomes NaN or infinite; the estimator is then left
+            unfitted (a subclass of ``ValueError``).
+
+        Notes
+        -----
+        Any error during ``fit`` (invalid parameters included) leaves the
+        estimator unfitted, also when it was fitted before. Ctrl-C (``KeyboardInterrupt``) after at least one
+        complete epoch stops training with a ``UserWarning`` and keeps the
+        model, as scikit-learn's ``MLPRegressor`` does: with early stopping
+        the weights of the best epoch so far, else the last ones;
+        ``n_iter_`` and ``history_`` count the complete epochs. Ctrl-C
+        during the first epoch propagates and leaves the estimator unfitted.
         """
-        X = validate_data(self, X, dtype=np.float32)
+        try:
+            return self._fit(X)
+        except BaseException:
+            forget_fit(self)
+            raise
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit(self, X):
+        with explained_errors():
+            X = validate_data(self, X, dtype=np.float32)
         hidden_layer_sizes = self._validated_hidden_layer_sizes()
         for parameter in ("activation", "encoding_activation", "output_activation"):
             _keras_object(keras.activations.get, getattr(self, parameter), parameter)
@@ -280,14 +339,17 @@ class AutoencoderTransformer(
             # Batches of X's held-out rows, copied once and never converted
             # into a second tensor copy by Keras.
             validation_data = _EpochBatches(X, validation, self.batch_size)
-        history = autoencoder.fit(
-            _EpochBatches(X, train, self.batch_size, rng),
-            epochs=self.epochs,
-            shuffle=False,  # _EpochBatches shuffles from random_state
-            validation_data=validation_data,
-            callbacks=callbacks,
-            verbose=min(int(self.verbose), 2),
-        )
+        guard = FitGuard(callbacks)
+        with guard:
+            autoencoder.fit(
+                _EpochBatches(X, train, self.batch_size, rng),
+                epochs=self.epochs,
+                shuffle=False,  # _EpochBatches shuffles from random_state
+                validation_data=validation_data,
+                callbacks=guard.callbacks,
+                verbose=min(int(self.verbose), 2),
+            )
+        history = guard.history
 
         self.autoencoder_ = autoencoder
         self.encoder_ = encoder
@@ -310,7 +372,8 @@ class AutoencoderTransformer(
             Output of the code layer.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        with explained_errors():
+            X = validate_data(self, X, dtype=np.float32, reset=False)
         return self._predict(self.encoder_, X)
 
     def inverse_transform(self, X):
@@ -327,7 +390,8 @@ class AutoencoderTransformer(
             Reconstructions, dtype float32.
         """
         check_is_fitted(self)
-        codes = check_array(X, dtype=np.float32)
+        with explained_errors("codes"):
+            codes = check_array(X, dtype=np.float32, input_name="codes")
         if codes.shape[1] != self._n_features_out:
             raise ValueError(
                 f"inverse_transform expects codes with {self._n_features_out} "
@@ -353,10 +417,45 @@ class AutoencoderTransformer(
             Minus the mean of ``loss`` between `X` and its reconstruction.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        with explained_errors():
+            X = validate_data(self, X, dtype=np.float32, reset=False)
         reconstruction = self._predict(self.autoencoder_, X)
         loss = self._get_loss()(X, reconstruction)
         return -float(np.mean(keras.ops.convert_to_numpy(loss)))
+
+    def save(self, path):
+        """Write the estimator to `path`, a zip file read by :func:`skae.load`.
+
+        The file holds the autoencoder in Keras' native ``.keras`` format
+        (loadable under any Keras backend), the parameters and fitted
+        attributes as JSON, and the versions of skae and Keras. An unfitted
+        estimator saves its parameters only.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write; an existing file is replaced.
+
+        Returns
+        -------
+        path : str
+            The path written.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> import skae
+        >>> X = np.random.RandomState(0).rand(50, 6)
+        >>> ae = skae.AutoencoderTransformer(2, epochs=2, random_state=0).fit(X)
+        >>> path = ae.save(os.path.join(tempfile.mkdtemp(), "ae.skae"))
+        >>> loaded = skae.load(path)
+        >>> bool((loaded.transform(X) == ae.transform(X)).all())
+        True
+        """
+        from ._persistence import save
+
+        return save(self, path)
 
     @property
     def _n_features_out(self):
@@ -403,13 +502,14 @@ class AutoencoderTransformer(
         return [int(size) for size in sizes]
 
     def _warn_if_out_of_range(self, X):
-        if self.output_activation == "sigmoid" and (X.min() < 0 or X.max() > 1):
+        low, high, reason = reconstructible_range(self.output_activation, self.loss)
+        if reason is not None and (X.min() < low or X.max() > high):
             warnings.warn(
-                f"X has values in [{X.min():.3g}, {X.max():.3g}] but the sigmoid "
-                "output can only reconstruct values in [0, 1]. Scale X to [0, 1] "
-                "first (e.g. put sklearn.preprocessing.MinMaxScaler before the "
-                "autoencoder in a Pipeline), or use output_activation='linear' "
-                "with loss='mse'.",
+                f"X has values in [{X.min():.3g}, {X.max():.3g}] but {reason}, "
+                f"so only values in [{low:g}, {high:g}] can be reconstructed. "
+                "Scale X first (e.g. put sklearn.preprocessing.MinMaxScaler "
+                "before the autoencoder in a Pipeline), or use "
+                "output_activation='linear' with loss='mse'.",
                 UserWarning,
             )
 
@@ -473,5 +573,5 @@ class AutoencoderTransformer(
         return _keras_object(keras.losses.get, self.loss, "loss")
 
     def _predict(self, model, X):
-        """Output of ``model`` for ``X``; see :func:`skae._training._predict`."""
+        """Output of ``model`` for ``X``; see :func:`skae._speed._predict`."""
         return _predict(model, X)

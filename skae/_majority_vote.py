@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._validation import explained_errors
 from .metrics import majority_vote_confusion_matrix, majority_vote_mapping
 
 
@@ -92,13 +93,15 @@ class MajorityVoteClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self : object
             Fitted classifier.
         """
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        with explained_errors():
+            X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, counts = np.unique(y, return_counts=True)
         if len(self.classes_) < 2:
             raise ValueError(
-                f"y has only 1 class ({self.classes_[0]!r}); majority vote needs "
-                "at least 2 classes to tell clusters apart."
+                f"y has only 1 class ({self.classes_[0].item()!r}); majority vote "
+                "needs at least 2 classes to tell clusters apart. Pass labels "
+                "of at least 2 classes."
             )
         if self.estimator is None:
             estimator = KMeans(
@@ -129,7 +132,8 @@ class MajorityVoteClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             frequent training label.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        with explained_errors():
+            X = validate_data(self, X, dtype=np.float64, reset=False)
         clusters = np.asarray(self.estimator_.predict(X))
         names = np.array(list(self.cluster_labels_), dtype=clusters.dtype)
         labels = np.array(list(self.cluster_labels_.values()), dtype=self.classes_.dtype)

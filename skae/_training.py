@@ -1,121 +1,112 @@
-"""Feeding, compiling and predicting fast, shared by the autoencoders.
+"""Guards around a Keras ``fit``: diverging losses and Ctrl-C."""
 
-Nothing here imports a backend (TensorFlow, JAX) directly, so that skae runs
-on any Keras 3 backend installed.
-"""
-
-import math
+import warnings
 
 import keras
 import numpy as np
 
-# Largest number of rows passed to one predict call. Chunk sizes are powers of
-# two times 64, so that a compiled (XLA) predict function sees few shapes.
-_PREDICT_ROWS = 16384
-_PAD_ROWS = 64
 
+class TrainingDivergedError(ValueError):
+    """Raised by ``fit`` when the loss becomes NaN or infinite.
 
-class _EpochBatches(keras.utils.PyDataset):
-    """``(X, X)`` batches of the rows ``indices`` of ``X``, reshuffled every epoch.
+    Training stops at the first batch whose loss is not finite and the
+    estimator is left unfitted. The message names the epoch and the usual
+    fixes: a lower ``learning_rate``, or data scaled to a small range.
 
-    The order comes from ``rng`` (``None``: no shuffling), so that training
-    depends on ``random_state`` alone and never on Keras' or NumPy's global
-    random state. The rows of an epoch are gathered once, in one vectorised
-    copy, and the batches are views of that copy: no Python work and no copy
-    per batch.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderTransformer, TrainingDivergedError
+    >>> X = np.full((20, 3), 1e20)  # squared errors overflow float32
+    >>> ae = AutoencoderTransformer(2, output_activation="linear", loss="mse")
+    >>> try:
+    ...     ae.fit(X)
+    ... except TrainingDivergedError as exc:
+    ...     print(str(exc).split(";")[0])
+    The training loss became inf in epoch 1, batch 1
+    >>> hasattr(ae, "n_features_in_")
+    False
     """
 
-    def __init__(self, X, indices, batch_size, rng=None):
-        super().__init__()
-        self.X = X
-        self.indices = indices
-        self.batch_size = batch_size
-        self.rng = rng
-        self._epoch = None
-        self.on_epoch_end()
 
-    def __len__(self):
-        return math.ceil(len(self.indices) / self.batch_size)
+class _StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Raise :class:`TrainingDivergedError` as soon as a loss is NaN or infinite.
 
-    def __getitem__(self, index):
-        batch = self._epoch[index * self.batch_size : (index + 1) * self.batch_size]
-        return batch, batch
+    Unlike ``keras.callbacks.TerminateOnNaN``, which ends training quietly
+    and keeps the broken weights, this raises, so that ``fit`` can leave the
+    estimator unfitted and say what to change.
+    """
 
-    def on_epoch_end(self):
-        if self.rng is None:
-            if self._epoch is None:
-                self._epoch = np.take(self.X, self.indices, axis=0)
+    epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._check(logs, "loss", "training", f", batch {batch + 1}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._check(logs, "loss", "training", "")
+        self._check(logs, "val_loss", "validation", "")
+
+    def _check(self, logs, key, which, where):
+        value = (logs or {}).get(key)
+        if value is None or np.isfinite(float(value)):
             return
-        order = self.rng.permutation(self.indices)
-        # Drop the previous epoch first so that two copies never coexist.
-        self._epoch = None
-        self._epoch = np.take(self.X, order, axis=0)
+        raise TrainingDivergedError(
+            f"The {which} loss became {float(value)} in epoch {self.epoch + 1}"
+            f"{where}; training stopped and the estimator is not fitted. Lower "
+            "learning_rate (e.g. by a factor of 10), scale X to a small range "
+            "(e.g. MinMaxScaler or StandardScaler before the autoencoder in a "
+            "Pipeline), or look for extreme values in X."
+        )
 
 
-# Samples seen in training (rows x epochs) from which XLA's compile time,
-# around a second on CPU, is paid back: about three epochs of MNIST.
-_JIT_MIN_SAMPLES = 200_000
+def _extra_callbacks():
+    """Callbacks added to every fit; empty. Tests patch it to interrupt training."""
+    return []
 
 
-def _resolve_jit_compile(jit_compile, n_samples_seen=None):
-    """``jit_compile`` for ``Model.compile``.
+class FitGuard:
+    """Callbacks for a Keras ``fit`` and what to do when Ctrl-C interrupts it.
 
-    Keras' own ``"auto"`` turns XLA off for TensorFlow on CPU; on the small
-    dense autoencoders here XLA trains about 2x faster there, so skae's
-    ``"auto"`` turns it on for TensorFlow whenever training sees enough
-    samples (``n_samples_seen``, rows x epochs) to pay the compile time back,
-    and always for JAX, whose non-compiled mode runs op by op.
+    Use as ``with guard: model.fit(..., callbacks=guard.callbacks)``, then
+    read ``guard.history``. A ``KeyboardInterrupt`` after at least one
+    complete epoch is swallowed with a warning, keeping the best weights seen
+    by ``EarlyStopping`` (else the last ones), as scikit-learn's
+    ``MLPRegressor`` does; one before the first epoch ends propagates.
     """
-    if jit_compile != "auto":
-        return bool(jit_compile)
-    backend = keras.backend.backend()
-    if backend == "jax":
+
+    def __init__(self, callbacks):
+        self.history = keras.callbacks.History()
+        self.callbacks = [self.history, *callbacks, _StopOnNonFiniteLoss(), *_extra_callbacks()]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is None or not issubclass(exc_type, KeyboardInterrupt):
+            return False
+        n_epochs = len(getattr(self.history, "epoch", ()))
+        if n_epochs == 0:
+            return False
+        kept = "the last weights"
+        for callback in self.callbacks:
+            best = getattr(callback, "best_weights", None)
+            if isinstance(callback, keras.callbacks.EarlyStopping) and best is not None:
+                callback.model.set_weights(best)
+                kept = f"the weights of the best epoch ({callback.best_epoch + 1})"
+        warnings.warn(
+            f"Training interrupted (KeyboardInterrupt) after {n_epochs} complete "
+            f"epoch(s); the estimator keeps {kept}. Call fit again to train "
+            "from scratch; press Ctrl-C again to stop the program.",
+            UserWarning,
+            stacklevel=3,
+        )
         return True
-    if backend == "tensorflow":
-        return n_samples_seen is None or n_samples_seen >= _JIT_MIN_SAMPLES
-    return False
 
 
-def _dtype_policy(precision):
-    """Keras dtype policy of the layers for ``precision``."""
-    return "mixed_bfloat16" if precision == "bfloat16" else "float32"
-
-
-def _set_inference_jit(models, jit_compile):
-    """Compile the predict functions of ``models`` with XLA or not.
-
-    ``jit_compile`` is the resolved value used for training.
-    """
-    for model in models:
-        model.jit_compile = jit_compile
-
-
-def _predict_rows(n_samples):
-    """Rows of each predict chunk: a power of two times 64, at most _PREDICT_ROWS."""
-    needed = -(-n_samples // _PAD_ROWS)
-    return min(_PREDICT_ROWS, _PAD_ROWS * 2 ** math.ceil(math.log2(max(needed, 1))))
-
-
-def _predict(model, X):
-    """Output of ``model`` for ``X``, in padded chunks, as float32.
-
-    CPU matrix products round a row differently in the last bit depending on
-    where it falls in a batch. Padding every chunk to a multiple of 64 rows
-    makes a sample's output independent of the other samples passed with
-    it, so ``transform`` is exactly invariant to order and subsets.
-    """
-    n_samples = X.shape[0]
-    rows = _predict_rows(n_samples)
-    output = np.empty((n_samples, model.output_shape[-1]), dtype=np.float32)
-    padded = None
-    for start in range(0, n_samples, rows):
-        chunk = X[start : start + rows]
-        n_rows = chunk.shape[0]
-        if n_rows < rows:
-            if padded is None:
-                padded = np.zeros((rows, *chunk.shape[1:]), dtype=chunk.dtype)
-            padded[:n_rows] = chunk
-            chunk = padded
-        result = keras.ops.convert_to_numpy(model.predict_on_batch(chunk))
-        output[start : start + n_rows] = result[:n_rows]
-    return output
+def forget_fit(estimator):
+    """Delete every fitted attribute, so a failed fit leaves `estimator` unfitted."""
+    for name in [name for name in vars(estimator) if name.endswith("_") and not name.startswith("__")]:
+        delattr(estimator, name)

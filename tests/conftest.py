@@ -5,10 +5,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler  # noqa: E402
 
 MNIST_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mnist.npz")
+
+
+# Timings on a shared 2-core machine vary too much for hypothesis' deadline.
+settings.register_profile("skae", deadline=None)
+settings.load_profile("skae")
 
 
 @pytest.fixture(autouse=True)

@@ -178,66 +178,6 @@ def test_optimizer_object_is_not_modified(digits):
     assert float(ae.autoencoder_.optimizer.learning_rate) == pytest.approx(0.05)
 
 
-def test_fit_does_not_modify_input(digits):
-    """Check that fit leaves a read-only input array as it was."""
-    X, _ = digits
-    X = X[:200].astype(np.float64)
-    before = X.copy()
-    X.setflags(write=False)
-    AutoencoderTransformer(4, epochs=1, random_state=0).fit(X)
-    np.testing.assert_array_equal(X, before)
-
-
-@pytest.mark.parametrize(
-    "X, message",
-    [
-        (np.array([[0.1, np.nan], [0.2, 0.3]]), "NaN"),
-        (np.array([[0.1, np.inf], [0.2, 0.3]]), "infinity"),
-        (np.array([0.1, 0.2, 0.3]), "2D array"),
-        (np.empty((0, 3)), "0 sample"),
-        (np.array([["a", "b"], ["c", "d"]], dtype=object), "could not convert"),
-    ],
-    ids=["nan", "inf", "1d", "empty", "strings"],
-)
-def test_bad_input_raises_value_error(X, message):
-    """Check that bad input gives a ValueError naming the problem, not a Keras trace."""
-    with pytest.raises(ValueError, match=message):
-        AutoencoderTransformer(2, epochs=1).fit(X)
-
-
-@pytest.mark.parametrize(
-    "params, message",
-    [
-        ({"encoding_dim": 0}, "encoding_dim"),
-        ({"hidden_layer_sizes": (10, -1)}, "hidden_layer_sizes"),
-        ({"activation": "not-an-activation"}, "activation='not-an-activation'"),
-        ({"optimizer": "not-an-optimizer"}, "optimizer='not-an-optimizer'"),
-        ({"loss": "not-a-loss"}, "loss='not-a-loss'"),
-        ({"validation_fraction": 1.5}, "validation_fraction"),
-    ],
-)
-def test_bad_parameters_raise_value_error(params, message, digits):
-    """Check that invalid parameters are reported at fit with the parameter's name."""
-    X, _ = digits
-    with pytest.raises(ValueError, match=message):
-        AutoencoderTransformer(**{"epochs": 1, **params}).fit(X[:50])
-
-
-def test_wrong_feature_count_at_transform(fitted, digits):
-    """Check that transform and inverse_transform refuse inputs of the wrong width."""
-    X, _ = digits
-    with pytest.raises(ValueError, match="features"):
-        fitted.transform(X[:, :10])
-    with pytest.raises(ValueError, match="encoding_dim"):
-        fitted.inverse_transform(np.zeros((3, 5)))
-
-
-def test_too_few_samples_for_validation():
-    """Check that a single sample with early stopping gives a clear error."""
-    with pytest.raises(ValueError, match="n_samples=1"):
-        AutoencoderTransformer(2, epochs=1).fit(np.array([[0.1, 0.2]]))
-
-
 def test_warns_when_data_outside_unit_interval(digits):
     """Check that unscaled data with the sigmoid output warns to scale, and linear output accepts it."""
     X, _ = digits

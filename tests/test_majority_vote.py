@@ -1,10 +1,13 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.metrics import accuracy_score
 
 from skae import MajorityVoteClassifier
-from skae.metrics import majority_vote_accuracy_score
+from skae.metrics import majority_vote_accuracy_score, majority_vote_mapping
 
 
 def test_training_accuracy_is_majority_vote_accuracy(digits):
@@ -45,19 +48,39 @@ def test_given_estimator_is_not_modified(digits):
     assert not hasattr(kmeans, "cluster_centers_")
 
 
-def test_bad_labels():
-    """Check that one class and y of the wrong length are refused clearly."""
-    X = np.random.RandomState(0).rand(10, 2)
-    with pytest.raises(ValueError, match="only 1 class"):
-        MajorityVoteClassifier().fit(X, np.zeros(10))
-    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
-        MajorityVoteClassifier().fit(X, np.zeros(9))
-    with pytest.raises(ValueError, match="Unknown label type"):
-        MajorityVoteClassifier().fit(X, np.linspace(0, 1, 10))
-
-
 def test_predict_matches_accuracy_score(digits):
     """Check that score is accuracy of predict."""
     X, y = digits
     clf = MajorityVoteClassifier(KMeans(10, n_init=2, random_state=0)).fit(X[:1000], y[:1000])
     assert clf.score(X[1000:], y[1000:]) == accuracy_score(y[1000:], clf.predict(X[1000:]))
+
+
+class _GivenClusters(ClusterMixin, BaseEstimator):
+    """A clusterer whose cluster ids are the first column of X, so tests choose them."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict(self, X):
+        return np.asarray(X)[:, 0].astype(int)
+
+
+@settings(max_examples=40)
+@given(
+    st.integers(2, 60).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(0, 4), min_size=n, max_size=n).filter(lambda y: len(set(y)) > 1),
+            st.lists(st.integers(0, 7), min_size=n, max_size=n),
+        )
+    ),
+    st.permutations(range(8)),
+)
+def test_learned_mapping_is_the_majority_vote_mapping(labeling, renaming):
+    """Check that fit learns majority_vote_mapping, scores its accuracy, and follows renamed clusters."""
+    y, clusters = (np.array(v) for v in labeling)
+    clf = MajorityVoteClassifier(_GivenClusters()).fit(clusters[:, None].astype(float), y)
+    assert clf.cluster_labels_ == majority_vote_mapping(y, clusters)
+    assert clf.score(clusters[:, None].astype(float), y) == pytest.approx(majority_vote_accuracy_score(y, clusters))
+    renamed = np.array(renaming)[clusters]
+    other = MajorityVoteClassifier(_GivenClusters()).fit(renamed[:, None].astype(float), y)
+    np.testing.assert_array_equal(other.predict(renamed[:, None].astype(float)), clf.predict(clusters[:, None].astype(float)))

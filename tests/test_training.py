@@ -1,132 +1,117 @@
-"""Tests of the fast training and prediction path (skae/_training.py)."""
-
-import pickle
+"""Failed, diverging and interrupted training, and inputs that fit must not touch."""
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
-from skae import AutoencoderTransformer
-from skae import _training
-from skae._training import (
-    _JIT_MIN_SAMPLES,
-    _EpochBatches,
-    _predict_rows,
-    _resolve_jit_compile,
-)
-
-# Two epochs of 7 batches each: enough steps for steps_per_execution to matter.
-FAST = dict(encoding_dim=8, epochs=2, batch_size=256, random_state=0)
-PLAIN = dict(jit_compile=False, steps_per_execution=1)
+import skae._training
+from skae import AutoencoderTransformer, TrainingDivergedError
 
 
-def test_epoch_batches_follow_the_seeded_permutation():
-    """Check that each epoch's batches are the rows of a fresh seeded permutation."""
-    X = np.arange(20, dtype=np.float32).reshape(10, 2)
-    indices = np.array([0, 2, 3, 5, 6, 7, 9])
-    batches = _EpochBatches(X, indices, 3, np.random.RandomState(42))
-    expected = np.random.RandomState(42)
-    for _ in range(3):
-        order = expected.permutation(indices)
-        rows = np.concatenate([batches[i][0] for i in range(len(batches))])
-        np.testing.assert_array_equal(rows, X[order])
-        inputs, targets = batches[0]
-        assert inputs is targets
-        batches.on_epoch_end()
-    assert len(batches) == 3
+def _assert_unfitted(ae):
+    assert not [name for name in vars(ae) if name.endswith("_") and not name.startswith("__")]
 
 
-def test_epoch_batches_without_rng_keep_the_order():
-    """Check that without an rng the batches are the rows in order, every epoch."""
-    X = np.arange(20, dtype=np.float32).reshape(10, 2)
-    batches = _EpochBatches(X, np.array([1, 4, 8]), 2)
-    for _ in range(2):
-        rows = np.concatenate([batches[i][0] for i in range(len(batches))])
-        np.testing.assert_array_equal(rows, X[[1, 4, 8]])
-        batches.on_epoch_end()
-
-
-def test_resolve_jit_compile():
-    """Check that "auto" compiles with XLA only where it pays, and booleans pass."""
-    assert _resolve_jit_compile(True, 1) is True
-    assert _resolve_jit_compile(False, 10**9) is False
-    backend = keras.backend.backend()
-    big = _resolve_jit_compile("auto", _JIT_MIN_SAMPLES)
-    small = _resolve_jit_compile("auto", _JIT_MIN_SAMPLES - 1)
-    assert big is (backend in ("tensorflow", "jax"))
-    assert small is (backend == "jax")
-
-
-@pytest.mark.parametrize("rows", [1, 64, 65, 1000, 5000, 10**6])
-def test_predict_rows_are_padded_powers_of_two(rows):
-    """Check that predict chunks are 64 x a power of two, covering small inputs."""
-    chunk = _predict_rows(rows)
-    assert chunk % 64 == 0
-    assert (chunk // 64) & (chunk // 64 - 1) == 0
-    assert chunk == _training._PREDICT_ROWS or chunk >= rows
-
-
-def test_steps_per_execution_gives_the_same_fit(digits):
-    """Check that running many steps per call trains the same model as one."""
+def test_infinite_loss_stops_at_once_and_leaves_the_estimator_unfitted(digits):
+    """Check that an inf loss raises TrainingDivergedError in epoch 1, even over an earlier good fit."""
     X, _ = digits
-    one = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
-    many = AutoencoderTransformer(**FAST, jit_compile=False, steps_per_execution=32)
-    many.fit(X)
-    np.testing.assert_allclose(many.history_["loss"], one.history_["loss"], rtol=1e-6)
-    np.testing.assert_allclose(many.transform(X), one.transform(X), atol=1e-5)
+    ae = AutoencoderTransformer(2, output_activation="linear", loss="mse", epochs=3, random_state=0).fit(X[:100])
+    with pytest.raises(TrainingDivergedError, match=r"training loss became inf in epoch 1, batch 1.*learning_rate.*MinMaxScaler"):
+        ae.fit(np.full((100, 64), 1e20, dtype=np.float32))
+    _assert_unfitted(ae)
+    assert ae.epochs == 3
 
 
-def test_xla_gives_the_same_fit(digits):
-    """Check that the XLA-compiled defaults train the same model as plain Keras.
-
-    XLA fuses and reorders float operations, so equal means equal up to
-    rounding, not bit for bit.
-    """
+def test_nan_loss_from_a_too_large_learning_rate(digits):
+    """Check that a diverging SGD raises a ValueError naming the epoch and suggesting a lower learning_rate."""
     X, _ = digits
-    plain = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
-    fast = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
-    np.testing.assert_allclose(fast.history_["loss"], plain.history_["loss"], rtol=1e-4)
-    np.testing.assert_allclose(fast.transform(X), plain.transform(X), atol=1e-4)
-    again = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
-    np.testing.assert_array_equal(again.transform(X), fast.transform(X))
+    ae = AutoencoderTransformer(
+        4,
+        encoding_activation="linear",
+        output_activation="linear",
+        loss="mse",
+        optimizer="sgd",
+        learning_rate=100.0,
+        batch_size=32,
+        epochs=20,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match=r"loss became (nan|inf) in epoch \d+.*Lower learning_rate") as info:
+        ae.fit(X[:300] * 16)
+    assert isinstance(info.value, TrainingDivergedError)
+    _assert_unfitted(ae)
 
 
-def test_xla_transform_survives_pickling_and_is_order_invariant(digits, monkeypatch):
-    """Check XLA prediction: exact after a pickle round trip, invariant to chunks."""
+class _Interrupt(keras.callbacks.Callback):
+    """Presses Ctrl-C at the first batch of epoch `epoch` (0-based)."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.interrupt_epoch = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.current == self.interrupt_epoch:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_after_some_epochs_keeps_the_best_model(digits, monkeypatch):
+    """Check that Ctrl-C in epoch 4 warns and keeps the model of a 3-epoch fit, best weights restored."""
     X, _ = digits
-    ae = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
-    codes = ae.transform(X)
-    copy = pickle.loads(pickle.dumps(ae))
-    np.testing.assert_array_equal(copy.transform(X), codes)
-    # Small chunks: many padded calls, the same codes as one big call.
-    monkeypatch.setattr(_training, "_PREDICT_ROWS", 128)
-    np.testing.assert_array_equal(ae.transform(X), codes)
-    np.testing.assert_array_equal(ae.transform(X[::-1])[::-1], codes)
-    np.testing.assert_array_equal(ae.transform(X[100:300]), codes[100:300])
+    params = dict(encoding_dim=8, batch_size=64, random_state=0)
+    monkeypatch.setattr(skae._training, "_extra_callbacks", lambda: [_Interrupt(3)])
+    with pytest.warns(UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 3 complete epoch.*best epoch"):
+        interrupted = AutoencoderTransformer(epochs=50, **params).fit(X[:600])
+    monkeypatch.undo()
+    complete = AutoencoderTransformer(epochs=3, **params).fit(X[:600])
+    assert interrupted.n_iter_ == 3 and interrupted.history_ == complete.history_
+    np.testing.assert_array_equal(interrupted.transform(X), complete.transform(X))
 
 
-def test_bfloat16_precision(digits):
-    """Check that bfloat16 trains to about the float32 loss and returns float32."""
+def test_ctrl_c_in_the_first_epoch_propagates_and_leaves_the_estimator_unfitted(digits, monkeypatch):
+    """Check that Ctrl-C before any complete epoch re-raises and leaves no fitted attribute."""
     X, _ = digits
-    full = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
-    half = AutoencoderTransformer(**FAST, **PLAIN, precision="bfloat16").fit(X)
-    assert half.encoder_.layers[-1].compute_dtype == "bfloat16"
-    assert half.decoder_.layers[-1].compute_dtype == "float32"
-    assert half.transform(X).dtype == np.float32
-    np.testing.assert_allclose(half.history_["loss"], full.history_["loss"], rtol=1e-2)
+    ae = AutoencoderTransformer(4, epochs=2, random_state=0).fit(X[:200])
+    monkeypatch.setattr(skae._training, "_extra_callbacks", lambda: [_Interrupt(0)])
+    with pytest.raises(KeyboardInterrupt):
+        ae.fit(X[:200])
+    _assert_unfitted(ae)
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"jit_compile": "yes"},
-        {"steps_per_execution": 0},
-        {"precision": "float16"},
-    ],
-)
-def test_invalid_speed_parameters(digits, params):
-    """Check that bad speed settings raise a ValueError naming the parameter."""
+@pytest.mark.parametrize("kind", ["read-only", "memmap", "dataframe"])
+def test_fit_and_transform_never_write_to_the_input(digits, kind, tmp_path):
+    """Check that fit and transform work on read-only float32 input (no copy is made) and leave it unchanged."""
+    X = np.ascontiguousarray(digits[0][:300], dtype=np.float32)
+    expected = X.copy()
+    if kind == "read-only":
+        data = X.copy()
+        data.setflags(write=False)
+    elif kind == "memmap":
+        path = tmp_path / "X.dat"
+        X.tofile(path)
+        data = np.memmap(path, dtype=np.float32, mode="r", shape=X.shape)
+    else:
+        data = pd.DataFrame(X.copy(), columns=[f"p{i}" for i in range(64)])
+    ae = AutoencoderTransformer(4, epochs=2, batch_size=64, random_state=0).fit(data)
+    ae.score(data)
+    ae.transform(data)
+    values = data.to_numpy() if kind == "dataframe" else np.asarray(data)
+    np.testing.assert_array_equal(values, expected)
+    if kind == "dataframe":
+        assert (data.dtypes == np.float32).all() and list(data.columns) == [f"p{i}" for i in range(64)]
+
+
+def test_refused_refit_leaves_the_estimator_unfitted(digits):
+    """Check that a refit refused for a bad parameter or bad X does not leave the old model behind."""
     X, _ = digits
-    name = next(iter(params))
-    with pytest.raises(ValueError, match=name):
-        AutoencoderTransformer(**FAST, **params).fit(X)
+    ae = AutoencoderTransformer(4, epochs=1, random_state=0).fit(X[:100])
+    with pytest.raises(ValueError, match="batch_size"):
+        ae.set_params(batch_size=0).fit(X[:100])
+    _assert_unfitted(ae)
+    ae.set_params(batch_size=32).fit(X[:100])
+    with pytest.raises(ValueError, match="NaN"):
+        ae.fit(np.full((10, 64), np.nan))
+    _assert_unfitted(ae)

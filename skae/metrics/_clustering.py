@@ -13,14 +13,17 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.metrics.cluster import contingency_matrix
-from sklearn.utils.validation import check_consistent_length, column_or_1d
+from sklearn.utils.validation import check_consistent_length
+
+from .._validation import check_labels, explained_errors
 
 
 def _contingency(y_true, y_pred):
     """Labels, clusters and the labels x clusters count matrix."""
-    y_true = column_or_1d(y_true)
-    y_pred = column_or_1d(y_pred)
-    check_consistent_length(y_true, y_pred)
+    y_true = check_labels(y_true, "y_true")
+    y_pred = check_labels(y_pred, "y_pred")
+    with explained_errors():
+        check_consistent_length(y_true, y_pred)
     if y_true.shape[0] == 0:
         raise ValueError(
             "y_true and y_pred are empty; pass at least one labelled sample."
