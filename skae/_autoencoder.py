@@ -319,11 +319,14 @@ class AutoencoderTransformer(
             X.shape[1], hidden_layer_sizes, rng
         )
         jit_compile = _resolve_jit_compile(self.jit_compile, len(train) * self.epochs)
+        # Keras reports the last step of an execution as the batch number, even
+        # past the end of the epoch: no more steps per execution than batches.
+        n_batches = math.ceil(len(train) / self.batch_size)
         autoencoder.compile(
             optimizer=optimizer,
             loss=loss,
             jit_compile=jit_compile,
-            steps_per_execution=self.steps_per_execution,
+            steps_per_execution=min(self.steps_per_execution, n_batches),
         )
         _set_inference_jit((encoder, decoder), jit_compile)
         callbacks = []
