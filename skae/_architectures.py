@@ -6,6 +6,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from ._speed import _dtype_policy
+
 _SEED_MAX = 2**31 - 1
 
 
@@ -131,11 +133,16 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
     def activation(parameter):
         return keras.activations.get(getattr(estimator, parameter))
 
+    def policy(parameter):
+        # The reconstruction stays float32 for a stable loss.
+        return "float32" if parameter == "output_activation" else dtype_policy
+
     def dense(units, parameter, **kwargs):
         return keras.layers.Dense(
             units,
             activation=activation(parameter),
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed()),
+            dtype=policy(parameter),
             **kwargs,
         )
 
@@ -147,7 +154,10 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
             padding="same",
             activation=activation(parameter),
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed()),
+            dtype=policy(parameter),
         )
+
+    dtype_policy = _dtype_policy(getattr(estimator, "precision", "float32"))
 
     if getattr(estimator, "noise", None) == "dropout" and estimator.noise_level >= 1:
         raise ValueError(
@@ -215,7 +225,9 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
 
     if getattr(estimator, "variational", False):
         log_var = keras.layers.Dense(
-            encoding_dim, kernel_initializer=keras.initializers.GlorotUniform(seed=seed())
+            encoding_dim,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed()),
+            dtype=dtype_policy,
         )
         # Mean and log-variance share the encoder body. The autoencoder holds one
         # sub-model "posterior" with both heads (Keras' saving loses layers shared

@@ -1,4 +1,5 @@
 """The Keras MNIST clustering tutorial, as a scikit-learn pipeline.
+=================================================================
 
 Scale the 60k training images to [0, 1], train the 784 -> 36 -> 784 autoencoder
 (batch 2024, up to 200 epochs, early stopping with patience 5), cluster the

@@ -1,0 +1,82 @@
+"""GridSearchCV over a skae pipeline on a Dask cluster, through joblib's Dask backend."""
+
+import contextlib
+import signal
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from skae import AutoencoderTransformer
+from skae.metrics import majority_vote_scorer
+
+distributed = pytest.importorskip("distributed")
+
+# Generous, for busy CI machines: the worker processes import Keras and its
+# backend first. It only bounds a hung cluster.
+TIME_LIMIT_S = 600
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Raise TimeoutError in the main thread if the block runs longer than `seconds`."""
+
+    def handler(signum, frame):
+        raise TimeoutError(f"the Dask search did not finish within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _search():
+    pipeline = make_pipeline(
+        AutoencoderTransformer(epochs=2, batch_size=64, random_state=0),
+        KMeans(10, n_init=2, random_state=0),
+    )
+    return GridSearchCV(
+        pipeline,
+        {"autoencodertransformer__encoding_dim": [2, 8]},
+        scoring=majority_vote_scorer,
+        cv=2,
+        n_jobs=-1,
+    )
+
+
+# Two epochs leave some codes collapsed; KMeans then finds fewer than 10 clusters.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_grid_search_on_dask_equals_single_machine(digits):
+    """Check that GridSearchCV run on a local Dask cluster gives the single-machine scores and best model."""
+    X, y = digits
+    X, y = X[:300], y[:300]
+    local = _search().set_params(n_jobs=1).fit(X, y)
+
+    with _time_limit(TIME_LIMIT_S), distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,  # like a real cluster: estimators and data travel pickled
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster, distributed.Client(cluster, timeout="60s") as client:
+        client.wait_for_workers(2, timeout=60)
+        cluster_workers = list(client.scheduler_info()["workers"])
+        with distributed.get_task_stream(client) as tasks, joblib.parallel_backend(
+            "dask", wait_for_workers_timeout=60
+        ):
+            on_dask = _search().fit(X, y)
+    # The fits ran as tasks on the cluster's workers, not in this process
+    # (joblib may batch several fits into one task).
+    assert tasks.data
+    assert {task["worker"] for task in tasks.data} <= set(cluster_workers)
+
+    for key in ("mean_test_score", "std_test_score", "rank_test_score"):
+        np.testing.assert_array_equal(on_dask.cv_results_[key], local.cv_results_[key])
+    assert on_dask.best_params_ == local.best_params_
+    np.testing.assert_array_equal(on_dask.predict(X), local.predict(X))

@@ -1,0 +1,132 @@
+"""Tests of the fast training and prediction path (skae/_speed.py)."""
+
+import pickle
+
+import keras
+import numpy as np
+import pytest
+
+from skae import AutoencoderTransformer
+from skae import _speed
+from skae._speed import (
+    _JIT_MIN_SAMPLES,
+    _EpochBatches,
+    _predict_rows,
+    _resolve_jit_compile,
+)
+
+# Two epochs of 7 batches each: enough steps for steps_per_execution to matter.
+FAST = dict(encoding_dim=8, epochs=2, batch_size=256, random_state=0)
+PLAIN = dict(jit_compile=False, steps_per_execution=1)
+
+
+def test_epoch_batches_follow_the_seeded_permutation():
+    """Check that each epoch's batches are the rows of a fresh seeded permutation."""
+    X = np.arange(20, dtype=np.float32).reshape(10, 2)
+    indices = np.array([0, 2, 3, 5, 6, 7, 9])
+    batches = _EpochBatches(X, indices, 3, np.random.RandomState(42))
+    expected = np.random.RandomState(42)
+    for _ in range(3):
+        order = expected.permutation(indices)
+        rows = np.concatenate([batches[i][0] for i in range(len(batches))])
+        np.testing.assert_array_equal(rows, X[order])
+        inputs, targets = batches[0]
+        assert inputs is targets
+        batches.on_epoch_end()
+    assert len(batches) == 3
+
+
+def test_epoch_batches_without_rng_keep_the_order():
+    """Check that without an rng the batches are the rows in order, every epoch."""
+    X = np.arange(20, dtype=np.float32).reshape(10, 2)
+    batches = _EpochBatches(X, np.array([1, 4, 8]), 2)
+    for _ in range(2):
+        rows = np.concatenate([batches[i][0] for i in range(len(batches))])
+        np.testing.assert_array_equal(rows, X[[1, 4, 8]])
+        batches.on_epoch_end()
+
+
+def test_resolve_jit_compile():
+    """Check that "auto" compiles with XLA only where it pays, and booleans pass."""
+    assert _resolve_jit_compile(True, 1) is True
+    assert _resolve_jit_compile(False, 10**9) is False
+    backend = keras.backend.backend()
+    big = _resolve_jit_compile("auto", _JIT_MIN_SAMPLES)
+    small = _resolve_jit_compile("auto", _JIT_MIN_SAMPLES - 1)
+    assert big is (backend in ("tensorflow", "jax"))
+    assert small is (backend == "jax")
+
+
+@pytest.mark.parametrize("rows", [1, 64, 65, 1000, 5000, 10**6])
+def test_predict_rows_are_padded_powers_of_two(rows):
+    """Check that predict chunks are 64 x a power of two, covering small inputs."""
+    chunk = _predict_rows(rows)
+    assert chunk % 64 == 0
+    assert (chunk // 64) & (chunk // 64 - 1) == 0
+    assert chunk == _speed._PREDICT_ROWS or chunk >= rows
+
+
+def test_steps_per_execution_gives_the_same_fit(digits):
+    """Check that running many steps per call trains the same model as one."""
+    X, _ = digits
+    one = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
+    many = AutoencoderTransformer(**FAST, jit_compile=False, steps_per_execution=32)
+    many.fit(X)
+    np.testing.assert_allclose(many.history_["loss"], one.history_["loss"], rtol=1e-6)
+    np.testing.assert_allclose(many.transform(X), one.transform(X), atol=1e-5)
+
+
+def test_xla_gives_the_same_fit(digits):
+    """Check that the XLA-compiled defaults train the same model as plain Keras.
+
+    XLA fuses and reorders float operations, so equal means equal up to
+    rounding, not bit for bit.
+    """
+    X, _ = digits
+    plain = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
+    fast = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
+    np.testing.assert_allclose(fast.history_["loss"], plain.history_["loss"], rtol=1e-4)
+    np.testing.assert_allclose(fast.transform(X), plain.transform(X), atol=1e-4)
+    again = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
+    np.testing.assert_array_equal(again.transform(X), fast.transform(X))
+
+
+def test_xla_transform_survives_pickling_and_is_order_invariant(digits, monkeypatch):
+    """Check XLA prediction: exact after a pickle round trip, invariant to chunks."""
+    X, _ = digits
+    ae = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
+    codes = ae.transform(X)
+    copy = pickle.loads(pickle.dumps(ae))
+    np.testing.assert_array_equal(copy.transform(X), codes)
+    # Small chunks: many padded calls, the same codes as one big call.
+    monkeypatch.setattr(_speed, "_PREDICT_ROWS", 128)
+    np.testing.assert_array_equal(ae.transform(X), codes)
+    np.testing.assert_array_equal(ae.transform(X[::-1])[::-1], codes)
+    np.testing.assert_array_equal(ae.transform(X[100:300]), codes[100:300])
+
+
+def test_bfloat16_precision(digits):
+    """Check that bfloat16 trains to about the float32 loss and returns float32."""
+    X, _ = digits
+    full = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
+    half = AutoencoderTransformer(**FAST, **PLAIN, precision="bfloat16").fit(X)
+    assert half.encoder_.layers[-1].compute_dtype == "bfloat16"
+    assert half.decoder_.layers[-1].compute_dtype == "float32"
+    assert half.transform(X).dtype == np.float32
+    np.testing.assert_allclose(half.history_["loss"], full.history_["loss"], rtol=1e-2)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"jit_compile": "yes"},
+        {"steps_per_execution": 0},
+        {"precision": "float16"},
+    ],
+)
+def test_invalid_speed_parameters(digits, params):
+    """Check that bad speed settings raise a ValueError naming the parameter."""
+    X, _ = digits
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=name):
+        AutoencoderTransformer(**FAST, **params).fit(X)
