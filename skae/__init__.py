@@ -2,6 +2,7 @@
 
 from . import metrics
 from ._autoencoder import AutoencoderTransformer
+from ._deep_clustering import DeepEmbeddedClustering
 from ._majority_vote import MajorityVoteClassifier
 from ._persistence import load
 from ._training import TrainingDivergedError
@@ -10,6 +11,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AutoencoderTransformer",
+    "DeepEmbeddedClustering",
     "MajorityVoteClassifier",
     "TrainingDivergedError",
     "load",

@@ -18,12 +18,12 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._backend import _portable_loss
 from ._speed import (
-    _dtype_policy,
     _EpochBatches,
     _predict,
     _resolve_jit_compile,
     _set_inference_jit,
 )
+from ._architectures import build_autoencoder
 from ._training import FitGuard, forget_fit
 from ._validation import explained_errors, reconstructible_range
 
@@ -133,6 +133,41 @@ class AutoencoderTransformer(
         float32 weights (Keras' ``"mixed_bfloat16"`` policy); the output
         layer, the loss and the codes returned stay float32. Faster on
         hardware with bfloat16 units (recent GPUs and TPUs, CPUs with AMX).
+    image_shape : tuple of int, default=None
+        Shape ``(height, width[, channels])`` of one sample as an image; ``X``
+        stays 2-D and each row is reshaped inside the network (C order), so
+        ``transform`` and ``inverse_transform`` take and give 2-D arrays. Then
+        ``hidden_layer_sizes`` are the filters of stride-2 convolutions (5x5,
+        3x3 in the deepest one) and the decoder mirrors them with transposed
+        convolutions: ``image_shape=(28, 28, 1), hidden_layer_sizes=(32, 64,
+        128)`` is the convolutional autoencoder of DEC-DA and N2D. One entry
+        may be -1 and is inferred from the number of features. ``None`` builds
+        a dense network.
+
+    noise : {"gaussian", "dropout"}, default=None
+        Corrupts the input during training only, making a denoising
+        autoencoder: ``"gaussian"`` adds noise of standard deviation
+        ``noise_level``, ``"dropout"`` zeroes a fraction ``noise_level`` of the
+        inputs. ``transform`` never corrupts.
+
+    noise_level : float, default=0.1
+        Standard deviation (``"gaussian"``) or rate (``"dropout"``, below 1)
+        of ``noise``.
+
+    activity_regularization : float, default=0.0
+        Weight of an L1 penalty on the code added to the loss, making a sparse
+        autoencoder.
+
+    variational : bool, default=False
+        Whether to make a variational autoencoder: the encoder gives the mean
+        and log-variance of a Gaussian posterior, the decoder is trained on a
+        sample of it, and ``transform`` returns the posterior mean. Use
+        ``encoding_activation="linear"`` with it.
+
+    kl_weight : float, default=1.0
+        Weight of the KL divergence of the posterior from N(0, I), relative to
+        the reconstruction loss per feature; 1.0 is the evidence lower bound
+        (with ``loss="binary_crossentropy"``), less keeps the codes sharper.
 
     Attributes
     ----------
@@ -222,6 +257,12 @@ class AutoencoderTransformer(
         "jit_compile": ["boolean", StrOptions({"auto"})],
         "steps_per_execution": [Interval(Integral, 1, None, closed="left")],
         "precision": [StrOptions({"float32", "bfloat16"})],
+        "image_shape": ["array-like", None],
+        "noise": [StrOptions({"gaussian", "dropout"}), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "activity_regularization": [Interval(Real, 0, None, closed="left")],
+        "variational": ["boolean"],
+        "kl_weight": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -245,6 +286,12 @@ class AutoencoderTransformer(
         jit_compile="auto",
         steps_per_execution=32,
         precision="float32",
+        image_shape=None,
+        noise=None,
+        noise_level=0.1,
+        activity_regularization=0.0,
+        variational=False,
+        kl_weight=1.0,
     ):
         self.encoding_dim = encoding_dim
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -264,6 +311,12 @@ class AutoencoderTransformer(
         self.jit_compile = jit_compile
         self.steps_per_execution = steps_per_execution
         self.precision = precision
+        self.image_shape = image_shape
+        self.noise = noise
+        self.noise_level = noise_level
+        self.activity_regularization = activity_regularization
+        self.variational = variational
+        self.kl_weight = kl_weight
 
     def fit(self, X, y=None):
         """Train the autoencoder to reconstruct `X`.
@@ -534,37 +587,7 @@ class AutoencoderTransformer(
 
     def _build(self, n_features, hidden_layer_sizes, rng):
         """Encoder, decoder and the autoencoder that chains them, sharing layers."""
-
-        def dense(units, parameter):
-            seed = None if rng is None else int(rng.randint(_SEED_MAX))
-            activation = getattr(self, parameter)
-            # The reconstruction stays float32 for a stable loss.
-            policy = "float32" if parameter == "output_activation" else dtype_policy
-            return keras.layers.Dense(
-                units,
-                activation=_keras_object(keras.activations.get, activation, parameter),
-                kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
-                dtype=policy,
-            )
-
-        dtype_policy = _dtype_policy(self.precision)
-
-        inputs = keras.Input((n_features,))
-        hidden = inputs
-        for units in hidden_layer_sizes:
-            hidden = dense(units, "activation")(hidden)
-        code = dense(self.encoding_dim, "encoding_activation")(hidden)
-        encoder = keras.Model(inputs, code, name="encoder")
-
-        code_inputs = keras.Input((self.encoding_dim,))
-        hidden = code_inputs
-        for units in reversed(hidden_layer_sizes):
-            hidden = dense(units, "activation")(hidden)
-        reconstruction = dense(n_features, "output_activation")(hidden)
-        decoder = keras.Model(code_inputs, reconstruction, name="decoder")
-
-        autoencoder = keras.Model(inputs, decoder(encoder(inputs)), name="autoencoder")
-        return autoencoder, encoder, decoder
+        return build_autoencoder(self, n_features, hidden_layer_sizes, rng)
 
     def _make_optimizer(self):
         template = _keras_object(keras.optimizers.get, self.optimizer, "optimizer")

@@ -206,6 +206,15 @@ def load(path):
             # Uncompiled like an unpickled estimator: fit compiles a new model.
             autoencoder = keras.saving.load_model(model_path, compile=False)
             estimator.autoencoder_ = autoencoder
-            estimator.encoder_ = autoencoder.get_layer("encoder")
+            estimator.encoder_ = _encoder(autoencoder)
             estimator.decoder_ = autoencoder.get_layer("decoder")
     return estimator
+
+
+def _encoder(autoencoder):
+    """The encoder sub-model; a variational autoencoder holds its posterior instead."""
+    names = [layer.name for layer in autoencoder.layers]
+    if "encoder" in names:
+        return autoencoder.get_layer("encoder")
+    posterior = autoencoder.get_layer("posterior")
+    return keras.Model(posterior.inputs, posterior.outputs[0], name="encoder")

@@ -3,12 +3,44 @@
 from sklearn.cluster import KMeans
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer, MajorityVoteClassifier
+from skae import AutoencoderTransformer, DeepEmbeddedClustering, MajorityVoteClassifier
 
 
 def _estimators():
     return [
         AutoencoderTransformer(encoding_dim=3, epochs=2, batch_size=32, random_state=0),
+        # Convolutional (image_shape infers the height from the features), denoising,
+        # sparse and variational at once, to keep the checks few.
+        AutoencoderTransformer(
+            encoding_dim=3,
+            image_shape=(-1, 1),
+            hidden_layer_sizes=(4,),
+            noise="dropout",
+            activity_regularization=1e-3,
+            variational=True,
+            encoding_activation="linear",
+            # The checks' data are unscaled: BCE on them diverges.
+            output_activation="linear",
+            loss="mse",
+            epochs=2,
+            batch_size=32,
+            random_state=0,
+        ),
+        DeepEmbeddedClustering(
+            AutoencoderTransformer(
+                2,
+                encoding_activation="linear",
+                output_activation="linear",
+                loss="mse",
+                epochs=2,
+                batch_size=32,
+            ),
+            n_clusters=3,
+            max_iter=10,
+            update_interval=5,
+            n_init=2,
+            random_state=0,
+        ),
         MajorityVoteClassifier(KMeans(n_clusters=3, n_init=2, random_state=0)),
         MajorityVoteClassifier(random_state=0),
     ]

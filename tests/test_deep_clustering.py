@@ -1,0 +1,103 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from skae import AutoencoderTransformer, DeepEmbeddedClustering
+from skae.metrics import hungarian_accuracy_score, hungarian_scorer
+
+
+def _autoencoder(**params):
+    params = {"hidden_layer_sizes": (64,), "encoding_activation": "linear", "batch_size": 64, "random_state": 0, **params}
+    return AutoencoderTransformer(10, **params)
+
+
+@pytest.fixture(scope="module")
+def pretrained(digits):
+    X, _ = digits
+    return _autoencoder(epochs=10).fit(X)
+
+
+@pytest.fixture(scope="module")
+def dec(pretrained, digits):
+    X, _ = digits
+    return DeepEmbeddedClustering(
+        pretrained, max_iter=300, update_interval=30, batch_size=64, random_state=0
+    ).fit(X)
+
+
+def test_dec_improves_on_kmeans_over_the_same_codes(pretrained, dec, digits):
+    """Check that DEC's refinement beats KMeans on the pretrained codes (Hungarian accuracy, fixed seed)."""
+    X, y = digits
+    kmeans = KMeans(10, n_init=20, random_state=0).fit(pretrained.transform(X))
+    assert hungarian_accuracy_score(y, dec.labels_) > hungarian_accuracy_score(y, kmeans.labels_)
+
+
+def test_fitted_attributes_and_soft_assignments(dec, digits):
+    """Check labels_, cluster_centers_, n_iter_, and that transform gives rows of q that sum to 1."""
+    X, _ = digits
+    q = dec.transform(X)
+    assert q.shape == (len(X), 10) and q.dtype == np.float32
+    np.testing.assert_allclose(q.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(dec.predict(X), q.argmax(axis=1))
+    np.testing.assert_array_equal(dec.labels_, dec.predict(X))
+    assert dec.cluster_centers_.shape == (10, 10)
+    assert 0 < dec.n_iter_ <= 300
+
+
+def test_fitted_autoencoder_parameter_is_not_modified(pretrained, dec, digits):
+    """Check that DEC fine-tunes a copy: the fitted autoencoder it was given keeps its codes."""
+    X, _ = digits
+    assert dec.autoencoder_ is not pretrained
+    assert not np.allclose(dec.autoencoder_.transform(X), pretrained.transform(X))
+    fresh = clone(pretrained).fit(X)
+    np.testing.assert_array_equal(fresh.transform(X), pretrained.transform(X))
+
+
+def test_unfitted_autoencoder_is_pretrained_on_a_clone(digits):
+    """Check that an unfitted autoencoder is cloned, pretrained, and IDEC's reconstruction term runs."""
+    X, _ = digits
+    autoencoder = _autoencoder(epochs=2, random_state=None)
+    idec = DeepEmbeddedClustering(
+        autoencoder, reconstruction_weight=0.1, max_iter=20, update_interval=10, n_init=2, random_state=0
+    )
+    labels = idec.fit_predict(X[:400])
+    assert not hasattr(autoencoder, "encoder_") and autoencoder.random_state is None
+    assert idec.autoencoder_.n_iter_ == 2
+    np.testing.assert_array_equal(labels, idec.labels_)
+
+
+def test_pickle_round_trip_gives_identical_output(dec, digits):
+    """Check that an unpickled DEC transforms and predicts exactly as the original."""
+    X, _ = digits
+    copy = pickle.loads(pickle.dumps(dec))
+    np.testing.assert_array_equal(copy.transform(X), dec.transform(X))
+    np.testing.assert_array_equal(copy.predict(X), dec.predict(X))
+
+
+def test_last_step_of_a_pipeline_in_grid_search(digits):
+    """Check that DEC ends a Pipeline searched by GridSearchCV with the Hungarian scorer."""
+    X, y = digits
+    pipeline = make_pipeline(
+        MinMaxScaler(),
+        DeepEmbeddedClustering(_autoencoder(epochs=1), max_iter=10, update_interval=5, n_init=1, random_state=0),
+    )
+    search = GridSearchCV(
+        pipeline, {"deepembeddedclustering__reconstruction_weight": [0.0, 0.1]}, scoring=hungarian_scorer, cv=2
+    ).fit(X[:400], y[:400])
+    assert search.best_params_["deepembeddedclustering__reconstruction_weight"] in (0.0, 0.1)
+    assert search.predict(X[:5]).shape == (5,)
+
+
+def test_bad_input_is_a_clear_error(pretrained, digits):
+    """Check too few samples and a fitted autoencoder of the wrong width raise clear ValueErrors."""
+    X, _ = digits
+    with pytest.raises(ValueError, match="n_samples=5 should be >= n_clusters=10"):
+        DeepEmbeddedClustering(pretrained).fit(X[:5])
+    with pytest.raises(ValueError, match="expects 64 features but X has 32"):
+        DeepEmbeddedClustering(pretrained, max_iter=1).fit(X[:50, :32])
