@@ -133,16 +133,18 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
     def activation(parameter):
         return keras.activations.get(getattr(estimator, parameter))
 
-    def policy(parameter):
+    def dtype(parameter):
         # The reconstruction stays float32 for a stable loss.
-        return "float32" if parameter == "output_activation" else dtype_policy
+        if parameter == "output_activation":
+            return "float32"
+        return _dtype_policy(getattr(estimator, "precision", "float32"))
 
     def dense(units, parameter, **kwargs):
         return keras.layers.Dense(
             units,
             activation=activation(parameter),
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed()),
-            dtype=policy(parameter),
+            dtype=dtype(parameter),
             **kwargs,
         )
 
@@ -154,10 +156,8 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
             padding="same",
             activation=activation(parameter),
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed()),
-            dtype=policy(parameter),
+            dtype=dtype(parameter),
         )
-
-    dtype_policy = _dtype_policy(getattr(estimator, "precision", "float32"))
 
     if getattr(estimator, "noise", None) == "dropout" and estimator.noise_level >= 1:
         raise ValueError(
@@ -225,9 +225,7 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
 
     if getattr(estimator, "variational", False):
         log_var = keras.layers.Dense(
-            encoding_dim,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed()),
-            dtype=dtype_policy,
+            encoding_dim, kernel_initializer=keras.initializers.GlorotUniform(seed=seed())
         )
         # Mean and log-variance share the encoder body. The autoencoder holds one
         # sub-model "posterior" with both heads (Keras' saving loses layers shared

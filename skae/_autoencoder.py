@@ -16,15 +16,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._architectures import build_autoencoder
 from ._backend import _portable_loss
 from ._speed import (
-    _dtype_policy,
     _EpochBatches,
     _predict,
     _resolve_jit_compile,
     _set_inference_jit,
 )
+from ._architectures import build_autoencoder
 from ._training import FitGuard, forget_fit
 from ._validation import explained_errors, reconstructible_range
 
@@ -117,6 +116,23 @@ class AutoencoderTransformer(
     verbose : int, default=0
         0 is silent, 1 shows Keras' progress bar, 2 one line per epoch.
 
+    jit_compile : bool or "auto", default="auto"
+        Whether to compile training and prediction with XLA. ``"auto"``
+        always uses it with JAX, never with torch, and with TensorFlow (also
+        on CPU, unlike Keras' own ``"auto"``) when training sees at least
+        200,000 samples (rows x ``epochs``), enough to pay back the compile
+        time. It changes the speed, not the model: the loss per epoch stays
+        the same up to float rounding.
+
+    steps_per_execution : int, default=32
+        Number of batches run per call into the compiled training function;
+        fewer Python round trips per epoch. ``1`` is Keras' default.
+
+    precision : {"float32", "bfloat16"}, default="float32"
+        ``"bfloat16"`` computes the hidden and code layers in bfloat16 with
+        float32 weights (Keras' ``"mixed_bfloat16"`` policy); the output
+        layer, the loss and the codes returned stay float32. Faster on
+        hardware with bfloat16 units (recent GPUs and TPUs, CPUs with AMX).
     image_shape : tuple of int, default=None
         Shape ``(height, width[, channels])`` of one sample as an image; ``X``
         stays 2-D and each row is reshaped inside the network (C order), so
@@ -152,24 +168,6 @@ class AutoencoderTransformer(
         Weight of the KL divergence of the posterior from N(0, I), relative to
         the reconstruction loss per feature; 1.0 is the evidence lower bound
         (with ``loss="binary_crossentropy"``), less keeps the codes sharper.
-
-    jit_compile : bool or "auto", default="auto"
-        Whether to compile training and prediction with XLA. ``"auto"``
-        always uses it with JAX, never with torch, and with TensorFlow (also
-        on CPU, unlike Keras' own ``"auto"``) when training sees at least
-        200,000 samples (rows x ``epochs``), enough to pay back the compile
-        time. It changes the speed, not the model: the loss per epoch stays
-        the same up to float rounding.
-
-    steps_per_execution : int, default=32
-        Number of batches run per call into the compiled training function;
-        fewer Python round trips per epoch. ``1`` is Keras' default.
-
-    precision : {"float32", "bfloat16"}, default="float32"
-        ``"bfloat16"`` computes the hidden and code layers in bfloat16 with
-        float32 weights (Keras' ``"mixed_bfloat16"`` policy); the output
-        layer, the loss and the codes returned stay float32. Faster on
-        hardware with bfloat16 units (recent GPUs and TPUs, CPUs with AMX).
 
     Attributes
     ----------
@@ -256,15 +254,15 @@ class AutoencoderTransformer(
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "jit_compile": ["boolean", StrOptions({"auto"})],
+        "steps_per_execution": [Interval(Integral, 1, None, closed="left")],
+        "precision": [StrOptions({"float32", "bfloat16"})],
         "image_shape": ["array-like", None],
         "noise": [StrOptions({"gaussian", "dropout"}), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "activity_regularization": [Interval(Real, 0, None, closed="left")],
         "variational": ["boolean"],
         "kl_weight": [Interval(Real, 0, None, closed="left")],
-        "jit_compile": ["boolean", StrOptions({"auto"})],
-        "steps_per_execution": [Interval(Integral, 1, None, closed="left")],
-        "precision": [StrOptions({"float32", "bfloat16"})],
     }
 
     def __init__(
@@ -285,15 +283,15 @@ class AutoencoderTransformer(
         n_iter_no_change=5,
         random_state=None,
         verbose=0,
+        jit_compile="auto",
+        steps_per_execution=32,
+        precision="float32",
         image_shape=None,
         noise=None,
         noise_level=0.1,
         activity_regularization=0.0,
         variational=False,
         kl_weight=1.0,
-        jit_compile="auto",
-        steps_per_execution=32,
-        precision="float32",
     ):
         self.encoding_dim = encoding_dim
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -310,15 +308,15 @@ class AutoencoderTransformer(
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
+        self.jit_compile = jit_compile
+        self.steps_per_execution = steps_per_execution
+        self.precision = precision
         self.image_shape = image_shape
         self.noise = noise
         self.noise_level = noise_level
         self.activity_regularization = activity_regularization
         self.variational = variational
         self.kl_weight = kl_weight
-        self.jit_compile = jit_compile
-        self.steps_per_execution = steps_per_execution
-        self.precision = precision
 
     def fit(self, X, y=None):
         """Train the autoencoder to reconstruct `X`.
