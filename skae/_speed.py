@@ -5,6 +5,7 @@ on any Keras 3 backend installed.
 """
 
 import math
+import threading
 
 import keras
 import numpy as np
@@ -90,6 +91,11 @@ def _set_inference_jit(models, jit_compile):
         model.jit_compile = jit_compile
 
 
+# JAX donates its state buffers on each predict call, so calls from several
+# threads at once fail; one at a time is correct on every backend.
+_PREDICT_LOCK = threading.Lock()
+
+
 def _predict_rows(n_samples):
     """Rows of each predict chunk: a power of two times 64, at most _PREDICT_ROWS."""
     needed = -(-n_samples // _PAD_ROWS)
@@ -116,6 +122,7 @@ def _predict(model, X):
                 padded = np.zeros((rows, *chunk.shape[1:]), dtype=chunk.dtype)
             padded[:n_rows] = chunk
             chunk = padded
-        result = keras.ops.convert_to_numpy(model.predict_on_batch(chunk))
+        with _PREDICT_LOCK:
+            result = keras.ops.convert_to_numpy(model.predict_on_batch(chunk))
         output[start : start + n_rows] = result[:n_rows]
     return output
