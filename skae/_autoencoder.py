@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._backend import _portable_loss
 from ._speed import (
-    _EpochBatches,
+    _fit_data,
     _predict,
     _resolve_jit_compile,
     _set_inference_jit,
@@ -383,8 +383,9 @@ class AutoencoderTransformer(
             steps_per_execution=min(self.steps_per_execution, n_batches),
         )
         _set_inference_jit((encoder, decoder), jit_compile)
-        callbacks = []
-        validation_data = None
+        training_data, validation_data, callbacks = _fit_data(
+            X, train, validation, self.batch_size, rng
+        )
         if validation is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
@@ -393,15 +394,12 @@ class AutoencoderTransformer(
                     restore_best_weights=True,
                 )
             )
-            # Batches of X's held-out rows, copied once and never converted
-            # into a second tensor copy by Keras.
-            validation_data = _EpochBatches(X, validation, self.batch_size)
         guard = FitGuard(callbacks)
         with guard:
             autoencoder.fit(
-                _EpochBatches(X, train, self.batch_size, rng),
+                training_data,
                 epochs=self.epochs,
-                shuffle=False,  # _EpochBatches shuffles from random_state
+                shuffle=False,  # the batches are shuffled from random_state
                 validation_data=validation_data,
                 callbacks=guard.callbacks,
                 verbose=min(int(self.verbose), 2),

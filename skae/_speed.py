@@ -1,7 +1,7 @@
 """Feeding, compiling and predicting fast, shared by the autoencoders.
 
-Nothing here imports a backend (TensorFlow, JAX) directly, so that skae runs
-on any Keras 3 backend installed.
+TensorFlow is imported only when it is Keras' backend, so that skae runs on
+any Keras 3 backend installed.
 """
 
 import math
@@ -22,8 +22,7 @@ class _EpochBatches(keras.utils.PyDataset):
     The order comes from ``rng`` (``None``: no shuffling), so that training
     depends on ``random_state`` alone and never on Keras' or NumPy's global
     random state. The rows of an epoch are gathered once, in one vectorised
-    copy, and the batches are views of that copy: no Python work and no copy
-    per batch.
+    copy, and the batches are views of that copy: no copy per batch.
     """
 
     def __init__(self, X, indices, batch_size, rng=None):
@@ -32,6 +31,7 @@ class _EpochBatches(keras.utils.PyDataset):
         self.indices = indices
         self.batch_size = batch_size
         self.rng = rng
+        self._order = indices
         self._epoch = None
         self.on_epoch_end()
 
@@ -39,18 +39,110 @@ class _EpochBatches(keras.utils.PyDataset):
         return math.ceil(len(self.indices) / self.batch_size)
 
     def __getitem__(self, index):
+        if self._epoch is None:
+            self._epoch = np.take(self.X, self._order, axis=0)
         batch = self._epoch[index * self.batch_size : (index + 1) * self.batch_size]
         return batch, batch
 
     def on_epoch_end(self):
-        if self.rng is None:
-            if self._epoch is None:
-                self._epoch = np.take(self.X, self.indices, axis=0)
-            return
-        order = self.rng.permutation(self.indices)
-        # Drop the previous epoch first so that two copies never coexist.
-        self._epoch = None
-        self._epoch = np.take(self.X, order, axis=0)
+        # Keras also calls this when it resets its adapter, so the rows are
+        # gathered on first use, once per epoch served.
+        if self.rng is not None:
+            self._order = self.rng.permutation(self.indices)
+            self._epoch = None
+
+
+class _TensorFlowBatches(keras.callbacks.Callback):
+    """``tf.data`` pipelines of ``(X, X)`` batches, for the TensorFlow backend.
+
+    Batches like those of :class:`_EpochBatches`, but the rows are gathered by
+    ``tf.gather`` in tf.data's own threads, as Keras does for arrays, instead
+    of going through Python batch by batch: on a 2-core CPU that Python
+    feeding costs more than the training step of the tutorial's model.
+    NumPy still draws each epoch's order from ``rng``, in the callback's
+    ``on_epoch_begin``: pass the object to ``fit`` as a callback. The order
+    then depends on the epoch number alone, not on how often Keras creates
+    iterators or resets its data adapter.
+    """
+
+    def __init__(self, X, train, validation, batch_size, rng):
+        super().__init__()
+        import tensorflow as tf
+
+        self._tf = tf
+        self._data = tf.convert_to_tensor(X)
+        self._train = train
+        self._batch_size = batch_size
+        self._rng = rng
+        # The epoch's order lives in a variable that the pipeline reads when
+        # an epoch starts: a Python generator in the pipeline (from_generator)
+        # costs as much as the Python batches did.
+        self._order = tf.Variable(self._draw_order(), trainable=False)
+        orders = tf.data.Dataset.range(1).map(lambda _: self._order.read_value())
+        self.training = self._batches(orders, len(train))
+        self.validation = None
+        if validation is not None:
+            indices = tf.data.Dataset.from_tensors(tf.constant(validation, tf.int64))
+            self.validation = self._batches(indices, len(validation))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch > 0:
+            self._order.assign(self._draw_order())
+
+    def _draw_order(self):
+        return self._rng.permutation(self._train).astype(np.int64)
+
+    def _batches(self, orders, n_rows):
+        tf = self._tf
+        size = self._batch_size
+        n_full = n_rows // size
+
+        def split(order):
+            # Whole batches from one reshape, as Keras' array adapter does:
+            # far cheaper than batching row by row.
+            batches = tf.data.Dataset.from_tensor_slices(
+                tf.reshape(order[: n_full * size], [n_full, size])
+            )
+            if n_rows % size:
+                batches = batches.concatenate(
+                    tf.data.Dataset.from_tensors(order[n_full * size :])
+                )
+            return batches
+
+        def gather(rows, data):
+            batch = tf.gather(data, rows)
+            return batch, batch
+
+        # As in Keras' array adapter: X enters as a dataset, not captured by
+        # the map function, and tf.data's graph rewrites are off; both would
+        # serialise X, a copy of it per iterator.
+        options = tf.data.Options()
+        options.experimental_optimization.apply_default_optimizations = False
+        data = tf.data.Dataset.from_tensors(self._data).repeat()
+        return (
+            tf.data.Dataset.zip(orders.flat_map(split), data)
+            .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+            .with_options(options)
+            .prefetch(tf.data.AUTOTUNE)
+            .apply(tf.data.experimental.assert_cardinality(math.ceil(n_rows / size)))
+        )
+
+
+def _fit_data(X, train, validation, batch_size, rng):
+    """``(x, validation_data, callbacks)`` for ``Model.fit`` on rows of ``X``.
+
+    ``train`` rows are reshuffled every epoch from ``rng``; ``validation``
+    rows (or ``None``) keep their order.
+    """
+    if keras.backend.backend() == "tensorflow":
+        batches = _TensorFlowBatches(X, train, validation, batch_size, rng)
+        return batches.training, batches.validation, [batches]
+    validation_data = None
+    if validation is not None:
+        # Batches of X's held-out rows, copied once and never converted
+        # into a second tensor copy by Keras.
+        validation_data = _EpochBatches(X, validation, batch_size)
+    return _EpochBatches(X, train, batch_size, rng), validation_data, []
 
 
 # Samples seen in training (rows x epochs) from which XLA's compile time,

@@ -11,6 +11,7 @@ from skae import _speed
 from skae._speed import (
     _JIT_MIN_SAMPLES,
     _EpochBatches,
+    _fit_data,
     _predict_rows,
     _resolve_jit_compile,
 )
@@ -36,6 +37,24 @@ def test_epoch_batches_follow_the_seeded_permutation():
     assert len(batches) == 3
 
 
+def test_epoch_batches_gather_once_per_epoch_served(monkeypatch):
+    """Check that an epoch's rows are copied once, and only if served.
+
+    Keras calls ``on_epoch_end`` also when it resets its adapter.
+    """
+    X = np.arange(20, dtype=np.float32).reshape(10, 2)
+    batches = _EpochBatches(X, np.arange(10), 4, np.random.RandomState(0))
+    takes = []
+    take = np.take
+    monkeypatch.setattr(np, "take", lambda *a, **k: takes.append(1) or take(*a, **k))
+    batches.on_epoch_end()
+    assert takes == []
+    first, _ = batches[0]
+    second, _ = batches[1]
+    assert len(takes) == 1
+    assert first.base is second.base
+
+
 def test_epoch_batches_without_rng_keep_the_order():
     """Check that without an rng the batches are the rows in order, every epoch."""
     X = np.arange(20, dtype=np.float32).reshape(10, 2)
@@ -44,6 +63,63 @@ def test_epoch_batches_without_rng_keep_the_order():
         rows = np.concatenate([batches[i][0] for i in range(len(batches))])
         np.testing.assert_array_equal(rows, X[[1, 4, 8]])
         batches.on_epoch_end()
+
+
+tensorflow_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="tf.data feeding is for TensorFlow"
+)
+
+
+@tensorflow_only
+def test_tensorflow_batches_follow_one_seeded_permutation_per_epoch():
+    """Check the tf.data feed: epoch k serves the rng's k-th permutation.
+
+    The order must not depend on how many iterators Keras creates, so it
+    is tied to ``on_epoch_begin``; validation rows keep their order.
+    """
+    X = np.arange(40, dtype=np.float32).reshape(20, 2)
+    train = np.array([0, 2, 3, 5, 6, 7, 9, 11, 12, 19])
+    validation = np.array([1, 4, 8])
+    training, validation_data, (feed,) = _fit_data(
+        X, train, validation, 3, np.random.RandomState(42)
+    )
+    expected = np.random.RandomState(42)
+    for epoch in range(3):
+        feed.on_epoch_begin(epoch)
+        iter(training)  # an iterator Keras might create and drop
+        batches = list(training)
+        assert [len(inputs) for inputs, _ in batches] == [3, 3, 3, 1]
+        rows = np.concatenate([inputs.numpy() for inputs, _ in batches])
+        np.testing.assert_array_equal(rows, X[expected.permutation(train)])
+        targets = np.concatenate([targets.numpy() for _, targets in batches])
+        np.testing.assert_array_equal(targets, rows)
+        served = np.concatenate([inputs.numpy() for inputs, _ in validation_data])
+        np.testing.assert_array_equal(served, X[validation])
+
+
+@tensorflow_only
+def test_tensorflow_batches_in_keras_fit():
+    """Check that Keras' fit trains on the k-th permutation in epoch k."""
+    X = np.random.RandomState(0).rand(50, 3).astype(np.float32)
+    seen = []
+
+    class Recording(keras.Model):
+        def train_step(self, data):
+            seen.append(keras.ops.convert_to_numpy(data[0]))
+            return super().train_step(data)
+
+    inputs = keras.Input((3,))
+    model = Recording(inputs, keras.layers.Dense(3)(inputs))
+    model.compile("adam", "mse", run_eagerly=True)
+    training, _, callbacks = _fit_data(
+        X, np.arange(50), None, 8, np.random.RandomState(1)
+    )
+    model.fit(training, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
+    rows = np.concatenate(seen)
+    expected = np.random.RandomState(1)
+    for epoch in range(3):
+        order = expected.permutation(50)
+        np.testing.assert_array_equal(rows[epoch * 50 : (epoch + 1) * 50], X[order])
 
 
 def test_resolve_jit_compile():
