@@ -52,6 +52,32 @@ class _EpochBatches(keras.utils.PyDataset):
             self._epoch = None
 
 
+# TensorFlow's CPU kernels require buffers aligned to this many bytes.
+_TF_ALIGNMENT = 64
+
+
+def _shared_tensor(tf, X):
+    """``X`` as a TensorFlow tensor that shares its memory (no copy) if it can.
+
+    ``tf.convert_to_tensor`` keeps two copies of a NumPy array alive for a
+    while. DLPack shares the buffer instead; TensorFlow aborts the process
+    on a buffer that is not 64-byte aligned, so such an ``X`` (most arrays
+    from ``malloc`` are 16-byte aligned) is first copied, once, into an
+    aligned one.
+    """
+    X = np.asarray(X)
+    if not (
+        X.flags.c_contiguous and X.flags.writeable and X.ctypes.data % _TF_ALIGNMENT == 0
+    ):
+        padding = _TF_ALIGNMENT // X.itemsize
+        buffer = np.empty(X.size + padding, dtype=X.dtype)
+        start = (-buffer.ctypes.data % _TF_ALIGNMENT) // X.itemsize
+        aligned = buffer[start : start + X.size].reshape(X.shape)
+        aligned[...] = X
+        X = aligned
+    return tf.experimental.dlpack.from_dlpack(X.__dlpack__())
+
+
 class _TensorFlowBatches(keras.callbacks.Callback):
     """``tf.data`` pipelines of ``(X, X)`` batches, for the TensorFlow backend.
 
@@ -70,7 +96,7 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         import tensorflow as tf
 
         self._tf = tf
-        self._data = tf.convert_to_tensor(X)
+        self._data = _shared_tensor(tf, X)
         self._train = train
         self._batch_size = batch_size
         self._rng = rng

@@ -98,6 +98,28 @@ def test_tensorflow_batches_follow_one_seeded_permutation_per_epoch():
 
 
 @tensorflow_only
+@pytest.mark.parametrize("offset", [0, 1, 4])
+@pytest.mark.parametrize("writeable", [True, False])
+def test_shared_tensor_is_aligned_and_equal(offset, writeable):
+    """Check that X reaches TensorFlow unchanged, shared only when aligned."""
+    import tensorflow as tf
+
+    buffer = np.empty(16 * 20 + 64, dtype=np.float32)
+    start = (-buffer.ctypes.data % 64) // 4 + offset
+    X = buffer[start : start + 320].reshape(20, 16)
+    X[...] = np.random.RandomState(0).rand(20, 16)
+    X.flags.writeable = writeable
+    before = X.copy()
+    tensor = _speed._shared_tensor(tf, X)
+    np.testing.assert_array_equal(tensor.numpy(), before)
+    np.testing.assert_array_equal(X, before)
+    if writeable:
+        # Shared memory shows a later change of X; a copy does not.
+        X[0, 0] = 42.0
+        assert (float(tensor[0, 0]) == 42.0) is (offset == 0)
+
+
+@tensorflow_only
 def test_tensorflow_batches_in_keras_fit():
     """Check that Keras' fit trains on the k-th permutation in epoch k."""
     X = np.random.RandomState(0).rand(50, 3).astype(np.float32)
