@@ -139,9 +139,9 @@ class _TensorFlowBatches(keras.callbacks.Callback):
             batch = tf.gather(data, rows)
             return batch, batch
 
-        # As in Keras' array adapter: X enters as a dataset, not captured by
-        # the map function, and tf.data's graph rewrites are off; both would
-        # serialise X, a copy of it per iterator.
+        # As in Keras' array adapter: X enters the pipeline as a dataset
+        # rather than captured by the map function, and tf.data's graph
+        # rewrites, which serialise the pipeline's graph, are off.
         options = tf.data.Options()
         options.experimental_optimization.apply_default_optimizations = False
         data = tf.data.Dataset.from_tensors(self._data).repeat()
