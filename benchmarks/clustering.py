@@ -100,8 +100,12 @@ class Benchmark:
     def deep_autoencoder(self):
         """The DEC/IDEC/N2D autoencoder, pretrained once per seed; (model, seconds)."""
         if self._deep is None:
+            loss = {}
+            if self.args.deep_loss == "mse":
+                # The DEC/IDEC/N2D code's reconstruction: linear output, squared error.
+                loss = dict(loss="mse", output_activation="linear")
             ae = self.clustering_autoencoder(
-                self.args.pretrain_epochs, hidden_layer_sizes=(500, 500, 2000)
+                self.args.pretrain_epochs, hidden_layer_sizes=(500, 500, 2000), **loss
             )
             curve = AccuracyCurve(self, self.args.curve)
             start = time.perf_counter()
@@ -285,6 +289,11 @@ def main(argv=None):
         "--pretrain-epochs", type=int, default=100,
         help="epochs of the deep autoencoder (kmeans, DEC, IDEC and UMAP use it)",
     )
+    parser.add_argument(
+        "--deep-loss", choices=["binary_crossentropy", "mse"], default="binary_crossentropy",
+        help="reconstruction loss of the deep autoencoder (mse: with a linear output, "
+        "as the DEC/IDEC/N2D code; default: %(default)s, skae's default, sigmoid output)",
+    )
     parser.add_argument("--conv-epochs", type=int, default=50, help="epochs of the conv autoencoder")
     parser.add_argument("--dec-iter", type=int, default=8000, help="max batches of DEC and IDEC")
     parser.add_argument(
@@ -326,7 +335,7 @@ def main(argv=None):
             curves.append((seed, bench.curve))
     header = (
         f"MNIST, {len(X)} images, Keras backend {keras.backend.backend()}; epochs: "
-        f"tutorial <= {args.epochs}, deep {args.pretrain_epochs}, conv {args.conv_epochs}; "
+        f"tutorial <= {args.epochs}, deep {args.pretrain_epochs} ({args.deep_loss}), conv {args.conv_epochs}; "
         f"DEC/IDEC <= {args.dec_iter} batches.\n\nCommand: `python benchmarks/clustering.py "
         f"{' '.join(sys.argv[1:] if argv is None else argv)}`"
     )
