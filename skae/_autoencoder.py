@@ -133,6 +133,7 @@ class AutoencoderTransformer(
         float32 weights (Keras' ``"mixed_bfloat16"`` policy); the output
         layer, the loss and the codes returned stay float32. Faster on
         hardware with bfloat16 units (recent GPUs and TPUs, CPUs with AMX).
+
     image_shape : tuple of int, default=None
         Shape ``(height, width[, channels])`` of one sample as an image; ``X``
         stays 2-D and each row is reshaped inside the network (C order), so
