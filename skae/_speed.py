@@ -116,7 +116,7 @@ class _TensorFlowBatches(keras.callbacks.Callback):
             self._order.assign(self._draw_order())
 
     def _draw_order(self):
-        return self._rng.permutation(self._train).astype(np.int64)
+        return self._rng.permutation(self._train).astype(np.int64, copy=False)
 
     def _batches(self, orders, n_rows):
         tf = self._tf
