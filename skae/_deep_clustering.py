@@ -17,8 +17,8 @@ from sklearn.base import (
 from sklearn.cluster import KMeans
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._autoencoder import AutoencoderTransformer, _keras_object
 
@@ -68,7 +68,8 @@ class DeepEmbeddedClustering(
     """Deep embedded clustering: fine-tunes an autoencoder's codes for clustering.
 
     DEC (Xie et al. 2016) encodes the samples with a pretrained autoencoder,
-    places ``n_clusters`` centres by KMeans on the codes, then trains encoder
+    places ``n_clusters`` centres by KMeans on the codes (or where ``init``
+    says), then trains encoder
     and centres together to minimise the KL divergence between the Student-t
     soft assignments ``q`` of the codes to the centres and a sharpened target
     ``p`` (``q`` squared over the cluster frequencies). ``p`` is recomputed
@@ -122,8 +123,14 @@ class DeepEmbeddedClustering(
     learning_rate : float, default=None
         Learning rate of the optimizer; ``None`` keeps the optimizer's own.
 
+    init : "k-means" or array-like of shape (n_clusters, encoding_dim), default="k-means"
+        Initial centres in the code space: KMeans on the codes, or the given
+        centres (for example the mean code of each cluster of a better
+        clustering of the codes; see the Examples). The array is copied.
+
     n_init : int, default=20
-        Number of KMeans initialisations for the centres.
+        Number of KMeans initialisations for the centres, when ``init`` is
+        ``"k-means"``.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the pretraining (when the autoencoder has no ``random_state``),
@@ -172,6 +179,21 @@ class DeepEmbeddedClustering(
     ((1797,), (10, 10))
     >>> dec.transform(X[:2]).shape
     (2, 10)
+
+    Start from the clusters KMeans finds among the codes scaled to unit length
+    (which often beat KMeans on the raw codes) instead:
+
+    >>> import numpy as np
+    >>> from sklearn.cluster import KMeans
+    >>> from sklearn.preprocessing import normalize
+    >>> ae = ae.fit(X)
+    >>> codes = ae.transform(X)
+    >>> labels = KMeans(10, n_init=10, random_state=0).fit_predict(normalize(codes))
+    >>> centers = np.stack([codes[labels == k].mean(axis=0) for k in range(10)])
+    >>> dec = DeepEmbeddedClustering(ae, init=centers, max_iter=20,
+    ...                              random_state=0).fit(X)
+    >>> dec.cluster_centers_.shape
+    (10, 10)
     """
 
     _parameter_constraints = {
@@ -185,6 +207,7 @@ class DeepEmbeddedClustering(
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": [str, keras.optimizers.Optimizer],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "init": [StrOptions({"k-means"}), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -203,6 +226,7 @@ class DeepEmbeddedClustering(
         batch_size=256,
         optimizer="adam",
         learning_rate=None,
+        init="k-means",
         n_init=20,
         random_state=None,
         verbose=0,
@@ -217,6 +241,7 @@ class DeepEmbeddedClustering(
         self.batch_size = batch_size
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.init = init
         self.n_init = n_init
         self.random_state = random_state
         self.verbose = verbose
@@ -254,9 +279,7 @@ class DeepEmbeddedClustering(
 
         autoencoder = self._pretrained_autoencoder(X, rng)
         codes = self._encode(autoencoder, X)
-        kmeans = KMeans(
-            self.n_clusters, n_init=self.n_init, random_state=rng.randint(_SEED_MAX)
-        ).fit(codes)
+        centers, labels = self._initial_centers(codes, rng)
 
         inputs = keras.Input((X.shape[1],))
         code = autoencoder.encoder_(inputs)
@@ -266,14 +289,13 @@ class DeepEmbeddedClustering(
             outputs.append(autoencoder.decoder_(code))
             losses.append(autoencoder._get_loss())
         model = keras.Model(inputs, outputs)
-        assignment.set_weights([kmeans.cluster_centers_.astype(np.float32)])
+        assignment.set_weights([centers])
         model.compile(
             optimizer=optimizer,
             loss=losses,
             loss_weights=[1.0, self.reconstruction_weight][: len(losses)],
         )
 
-        labels = kmeans.labels_
         batch_size = min(self.batch_size, n_samples)
         order, position = rng.permutation(n_samples), 0
         n_iter = 0
@@ -345,6 +367,24 @@ class DeepEmbeddedClustering(
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+    def _initial_centers(self, codes, rng):
+        """The starting centres (float32) and each code's cluster under them."""
+        if isinstance(self.init, str):
+            kmeans = KMeans(
+                self.n_clusters, n_init=self.n_init, random_state=rng.randint(_SEED_MAX)
+            ).fit(codes)
+            return kmeans.cluster_centers_.astype(np.float32), kmeans.labels_
+        centers = check_array(self.init, dtype=np.float32, copy=True, input_name="init")
+        expected = (self.n_clusters, codes.shape[1])
+        if centers.shape != expected:
+            raise ValueError(
+                f"init has shape {centers.shape}, but {self.n_clusters} centres in the "
+                f"autoencoder's {codes.shape[1]}-dimensional code space need shape {expected}. "
+                f'Pass one row per cluster, or init="k-means".'
+            )
+        labels = _soft_assignments(codes, centers, self.alpha).argmax(axis=1)
+        return centers, labels
 
     def _pretrained_autoencoder(self, X, rng):
         """A fitted autoencoder of our own: a copy of a fitted one, or a clone pretrained on X."""

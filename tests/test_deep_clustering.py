@@ -101,3 +101,27 @@ def test_bad_input_is_a_clear_error(pretrained, digits):
         DeepEmbeddedClustering(pretrained).fit(X[:5])
     with pytest.raises(ValueError, match="expects 64 features but X has 32"):
         DeepEmbeddedClustering(pretrained, max_iter=1).fit(X[:50, :32])
+
+
+def test_init_centres_are_used_and_not_modified(pretrained, digits):
+    """Check that given centres start the refinement (kept as they are with max_iter=0) and stay unmodified."""
+    X, _ = digits
+    codes = pretrained.transform(X)
+    centers = KMeans(10, n_init=1, random_state=1).fit(codes).cluster_centers_
+    given = centers.copy()
+    dec = DeepEmbeddedClustering(pretrained, init=centers, max_iter=0, random_state=0).fit(X)
+    np.testing.assert_allclose(dec.cluster_centers_, given.astype(np.float32))
+    np.testing.assert_array_equal(centers, given)
+    distances = ((codes[:, None, :] - given[None]) ** 2).sum(axis=2)
+    np.testing.assert_array_equal(dec.labels_, distances.argmin(axis=1))
+    refined = DeepEmbeddedClustering(pretrained, init=centers, max_iter=30, batch_size=64, random_state=0).fit(X)
+    assert not np.allclose(refined.cluster_centers_, given)
+
+
+def test_init_of_the_wrong_shape_is_a_clear_error(pretrained, digits):
+    """Check that centres that do not match n_clusters x encoding_dim raise a ValueError saying the shape needed."""
+    X, _ = digits
+    with pytest.raises(ValueError, match=r"init has shape \(3, 10\).*need shape \(10, 10\)"):
+        DeepEmbeddedClustering(pretrained, init=np.zeros((3, 10)), max_iter=1).fit(X)
+    with pytest.raises(ValueError, match="init"):
+        DeepEmbeddedClustering(pretrained, init="random", max_iter=1).fit(X)
