@@ -7,8 +7,10 @@ over seeds. The images are the 70k of MNIST (train and test together, as in the
 DEC/IDEC/N2D papers) scaled to [0, 1].
 
 The deep autoencoder (784-500-500-2000-10, linear code) is pretrained once per
-seed and shared by deep-ae-kmeans, dec, idec and ae-umap-gmm; their fit times
-include that pretraining. Run from the repository root, on any Keras backend
+seed and shared by deep-ae-kmeans, deep-ae-l2-kmeans (the codes scaled to unit
+length before KMeans), dec, idec (and both started from deep-ae-l2-kmeans'
+clusters: dec-l2-init, idec-l2-init) and ae-umap-gmm; their fit times include
+that pretraining. Run from the repository root, on any Keras backend
 (``KERAS_BACKEND=jax`` needs no TensorFlow)::
 
     python benchmarks/clustering.py --out docs/benchmark-mnist.md
@@ -26,6 +28,7 @@ and ``--curve`` to see the accuracy the autoencoder reaches along the way.
 import argparse
 import contextlib
 import os
+import pickle
 import sys
 import time
 from unittest import mock
@@ -35,6 +38,7 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.mixture import GaussianMixture
+from sklearn.preprocessing import normalize
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -49,9 +53,12 @@ METHODS = [
     "pca-kmeans",
     "tutorial-ae-kmeans",
     "deep-ae-kmeans",
+    "deep-ae-l2-kmeans",
     "conv-ae-kmeans",
     "dec",
     "idec",
+    "dec-l2-init",
+    "idec-l2-init",
     "ae-umap-gmm",
 ]
 N_CLUSTERS = 10
@@ -100,6 +107,12 @@ class Benchmark:
 
     def deep_autoencoder(self):
         """The DEC/IDEC/N2D autoencoder, pretrained once per seed; (model, seconds)."""
+        cache = self.cache_path()
+        if self._deep is None and cache and os.path.exists(cache):
+            with open(cache, "rb") as file:
+                ae, seconds, self.curve = pickle.load(file)
+            self._deep = ae, seconds
+            log(f"  deep autoencoder from {cache} (pretrained in {seconds:.0f} s)")
         if self._deep is None:
             loss = {}
             if self.args.deep_loss == "mse":
@@ -114,7 +127,21 @@ class Benchmark:
                 ae.fit(self.X)
             self._deep = ae, time.perf_counter() - start - curve.scoring_seconds
             self.curve = curve.rows
+            if cache:
+                with open(cache, "wb") as file:
+                    pickle.dump((ae, self._deep[1], self.curve), file)
         return self._deep
+
+    def cache_path(self):
+        """Where ``--autoencoder-cache`` keeps this seed's pretrained autoencoder."""
+        if not self.args.autoencoder_cache:
+            return None
+        os.makedirs(self.args.autoencoder_cache, exist_ok=True)
+        name = (
+            f"deep-{len(self.X)}-images-{self.args.pretrain_epochs}-epochs-"
+            f"{self.args.deep_loss}-seed-{self.seed}.pkl"
+        )
+        return os.path.join(self.args.autoencoder_cache, name)
 
     def kmeans(self, Z):
         return KMeans(N_CLUSTERS, n_init=10, random_state=self.seed).fit_predict(Z)
@@ -142,12 +169,23 @@ class Benchmark:
         start = time.perf_counter()
         if method == "deep-ae-kmeans":
             labels = self.kmeans(ae.transform(self.X))
-        elif method in ("dec", "idec"):
+        elif method == "deep-ae-l2-kmeans":
+            # What sklearn.preprocessing.Normalizer does in a pipeline: KMeans then
+            # compares the codes' directions, not their lengths.
+            labels = self.kmeans(normalize(ae.transform(self.X)))
+        elif method in ("dec", "idec", "dec-l2-init", "idec-l2-init"):
+            init = "k-means"
+            if method.endswith("l2-init"):
+                # Start from the clusters of deep-ae-l2-kmeans: the mean code of each.
+                codes = ae.transform(self.X)
+                labels = self.kmeans(normalize(codes))
+                init = np.stack([codes[labels == k].mean(axis=0) for k in range(N_CLUSTERS)])
             dec = DeepEmbeddedClustering(
                 ae,
                 n_clusters=N_CLUSTERS,
                 # IDEC's loss is L_r + 0.1 L_c; Adam ignores the overall factor.
-                reconstruction_weight=10.0 if method == "idec" else 0.0,
+                reconstruction_weight=10.0 if method.startswith("idec") else 0.0,
+                init=init,
                 max_iter=self.args.dec_iter,
                 random_state=self.seed,
                 verbose=self.args.verbose,
@@ -204,6 +242,9 @@ class AccuracyCurve:
         began = time.perf_counter()
         codes = autoencoder.get_layer("encoder").predict(self.bench.X, batch_size=4096, verbose=0)
         row = score(self.bench.y, self.bench.kmeans(codes))
+        row["l2_hungarian"] = hungarian_accuracy_score(
+            self.bench.y, self.bench.kmeans(normalize(codes))
+        )
         row.update(
             epoch=epoch,
             seconds=began - start - self.scoring_seconds,
@@ -213,7 +254,8 @@ class AccuracyCurve:
         self.scoring_seconds += time.perf_counter() - began
         log(
             f"  curve: epoch {epoch}, {row['seconds']:.0f} s training, loss {row['loss']:.4f}: "
-            f"Hungarian {row['hungarian']:.3f}, majority {row['majority']:.3f}"
+            f"Hungarian {row['hungarian']:.3f} (unit-length codes {row['l2_hungarian']:.3f}), "
+            f"majority {row['majority']:.3f}"
         )
 
 
@@ -222,14 +264,16 @@ def curve_markdown(curves):
         "",
         "Deep autoencoder + KMeans while pretraining (accuracy vs training time):",
         "",
-        "| seed | epoch | training s | loss | Hungarian acc | majority acc | NMI | ARI |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| seed | epoch | training s | loss | Hungarian acc | majority acc | NMI | ARI "
+        "| Hungarian acc, unit-length codes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for seed, rows in curves:
         for r in rows:
             lines.append(
                 f"| {seed} | {r['epoch']} | {r['seconds']:.0f} | {r['loss']:.4f} | "
-                f"{r['hungarian']:.3f} | {r['majority']:.3f} | {r['nmi']:.3f} | {r['ari']:.3f} |"
+                f"{r['hungarian']:.3f} | {r['majority']:.3f} | {r['nmi']:.3f} | {r['ari']:.3f} | "
+                f"{r['l2_hungarian']:.3f} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -294,6 +338,11 @@ def main(argv=None):
         "--curve", type=lambda text: [int(e) for e in text.split(",")], default=None,
         help="e.g. 5,10,20: also score KMeans on the deep autoencoder's codes after "
         "these pretraining epochs (an accuracy-vs-time curve)",
+    )
+    parser.add_argument(
+        "--autoencoder-cache", metavar="DIR",
+        help="keep each seed's pretrained deep autoencoder (and its pretraining seconds "
+        "and curve) here, and reuse it in later runs with the same images, epochs and loss",
     )
     parser.add_argument("--out", help="write the Markdown table to this file")
     parser.add_argument("--verbose", type=int, default=0, help="Keras progress (0, 1 or 2)")

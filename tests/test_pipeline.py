@@ -59,3 +59,20 @@ def test_majority_vote_classifier_over_the_pipeline(digits):
     clf = MajorityVoteClassifier(_pipeline()).fit(X, y)
     assert clf.score(X, y) > 0.3
     assert clf.confusion_matrix_.shape[0] == 10
+
+
+def test_unit_length_codes_recipe_clusters_directions(digits):
+    """Check the documented autoencoder -> Normalizer -> KMeans recipe: KMeans sees unit-length codes, and the
+    pipeline's labels are KMeans' on the normalised codes of the fitted autoencoder."""
+    from sklearn.preprocessing import Normalizer, normalize
+
+    X, _ = digits
+    pipeline = make_pipeline(
+        AutoencoderTransformer(10, hidden_layer_sizes=(32,), encoding_activation="linear", epochs=3, random_state=0),
+        Normalizer(),
+        KMeans(10, n_init=2, random_state=0),
+    )
+    labels = pipeline.fit_predict(X)
+    codes = pipeline[0].transform(X)
+    np.testing.assert_allclose(np.linalg.norm(pipeline[:2].transform(X), axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(labels, KMeans(10, n_init=2, random_state=0).fit_predict(normalize(codes)))
