@@ -107,13 +107,14 @@ class Benchmark:
 
     def deep_autoencoder(self):
         """The DEC/IDEC/N2D autoencoder, pretrained once per seed; (model, seconds)."""
+        if self._deep is not None:
+            return self._deep
         cache = self.cache_path()
-        if self._deep is None and cache and os.path.exists(cache):
+        if cache and os.path.exists(cache):
             with open(cache, "rb") as file:
                 ae, seconds, self.curve = pickle.load(file)
-            self._deep = ae, seconds
             log(f"  deep autoencoder from {cache} (pretrained in {seconds:.0f} s)")
-        if self._deep is None:
+        else:
             loss = {}
             if self.args.deep_loss == "mse":
                 # The DEC/IDEC/N2D code's reconstruction: linear output, squared error.
@@ -125,18 +126,19 @@ class Benchmark:
             start = time.perf_counter()
             with curve.attached():
                 ae.fit(self.X)
-            self._deep = ae, time.perf_counter() - start - curve.scoring_seconds
+            seconds = time.perf_counter() - start - curve.scoring_seconds
             self.curve = curve.rows
             if cache:
+                os.makedirs(os.path.dirname(cache), exist_ok=True)
                 with open(cache, "wb") as file:
-                    pickle.dump((ae, self._deep[1], self.curve), file)
+                    pickle.dump((ae, seconds, self.curve), file)
+        self._deep = ae, seconds
         return self._deep
 
     def cache_path(self):
-        """Where ``--autoencoder-cache`` keeps this seed's pretrained autoencoder."""
+        """Where ``--autoencoder-cache`` keeps this seed's pretrained autoencoder, or None."""
         if not self.args.autoencoder_cache:
             return None
-        os.makedirs(self.args.autoencoder_cache, exist_ok=True)
         name = (
             f"deep-{len(self.X)}-images-{self.args.pretrain_epochs}-epochs-"
             f"{self.args.deep_loss}-seed-{self.seed}.pkl"

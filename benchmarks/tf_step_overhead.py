@@ -57,7 +57,8 @@ def timed_epochs(epochs, run_epoch):
 
 
 def run_form(form, X, epochs, unroll):
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    # Every form here is TensorFlow code, whatever the caller's KERAS_BACKEND.
+    os.environ["KERAS_BACKEND"] = "tensorflow"
     import keras
     import tensorflow as tf
 

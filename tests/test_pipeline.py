@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MinMaxScaler
+from sklearn.preprocessing import MinMaxScaler, Normalizer, normalize
 
 from skae import AutoencoderTransformer, MajorityVoteClassifier
 from skae.metrics import majority_vote_scorer
@@ -64,8 +64,6 @@ def test_majority_vote_classifier_over_the_pipeline(digits):
 def test_unit_length_codes_recipe_clusters_directions(digits):
     """Check the documented autoencoder -> Normalizer -> KMeans recipe: KMeans sees unit-length codes, and the
     pipeline's labels are KMeans' on the normalised codes of the fitted autoencoder."""
-    from sklearn.preprocessing import Normalizer, normalize
-
     X, _ = digits
     pipeline = make_pipeline(
         AutoencoderTransformer(10, hidden_layer_sizes=(32,), encoding_activation="linear", epochs=3, random_state=0),
