@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._backend import _portable_loss
+from ._backend import _portable_loss, _steps_per_execution
 from ._speed import (
     _fit_data,
     _predict,
@@ -126,7 +126,8 @@ class AutoencoderTransformer(
 
     steps_per_execution : int, default=32
         Number of batches run per call into the compiled training function;
-        fewer Python round trips per epoch. ``1`` is Keras' default.
+        fewer Python round trips per epoch. ``1`` is Keras' default, and
+        the only value Keras' PyTorch backend supports: there it is always 1.
 
     precision : {"float32", "bfloat16"}, default="float32"
         ``"bfloat16"`` computes the hidden and code layers in bfloat16 with
@@ -374,14 +375,12 @@ class AutoencoderTransformer(
             X.shape[1], hidden_layer_sizes, rng
         )
         jit_compile = _resolve_jit_compile(self.jit_compile, len(train) * self.epochs)
-        # Keras reports the last step of an execution as the batch number, even
-        # past the end of the epoch: no more steps per execution than batches.
         n_batches = math.ceil(len(train) / self.batch_size)
         autoencoder.compile(
             optimizer=optimizer,
             loss=loss,
             jit_compile=jit_compile,
-            steps_per_execution=min(self.steps_per_execution, n_batches),
+            steps_per_execution=_steps_per_execution(self.steps_per_execution, n_batches),
         )
         _set_inference_jit((encoder, decoder), jit_compile)
         training_data, validation_data, callbacks = _fit_data(

@@ -31,3 +31,15 @@ def _portable_loss(loss):
     if keras.backend.backend() == "torch" and loss is keras.losses.binary_crossentropy:
         return _binary_crossentropy
     return loss
+
+
+def _steps_per_execution(requested, n_batches):
+    """``steps_per_execution`` for ``Model.compile``.
+
+    Keras reports the last step of an execution as the batch number, even past
+    the end of the epoch, so no more steps than batches; and Keras' PyTorch
+    trainer accepts only 1.
+    """
+    if keras.backend.backend() == "torch":
+        return 1
+    return min(requested, n_batches)
