@@ -119,6 +119,9 @@ class Benchmark:
             if self.args.deep_loss == "mse":
                 # The DEC/IDEC/N2D code's reconstruction: linear output, squared error.
                 loss = dict(loss="mse", output_activation="linear")
+            if self.args.max_shift:
+                # DEC-DA's augmentation: random translations of the training images.
+                loss.update(max_shift=self.args.max_shift)
             ae = self.clustering_autoencoder(
                 self.args.pretrain_epochs, hidden_layer_sizes=(500, 500, 2000), **loss
             )
@@ -141,7 +144,7 @@ class Benchmark:
             return None
         name = (
             f"deep-{len(self.X)}-images-{self.args.pretrain_epochs}-epochs-"
-            f"{self.args.deep_loss}-seed-{self.seed}.pkl"
+            f"{self.args.deep_loss}-shift-{self.args.max_shift}-seed-{self.seed}.pkl"
         )
         return os.path.join(self.args.autoencoder_cache, name)
 
@@ -334,6 +337,11 @@ def main(argv=None):
         help="reconstruction loss of the deep autoencoder (mse: with a linear output, "
         "as the DEC/IDEC/N2D code; default: %(default)s, skae's default, sigmoid output)",
     )
+    parser.add_argument(
+        "--max-shift", type=int, default=0,
+        help="train the deep autoencoder on images shifted at random by up to this many "
+        "pixels (AutoencoderTransformer(max_shift=...), DEC-DA's augmentation; 0: none)",
+    )
     parser.add_argument("--conv-epochs", type=int, default=50, help="epochs of the conv autoencoder")
     parser.add_argument("--dec-iter", type=int, default=8000, help="max batches of DEC and IDEC")
     parser.add_argument(
@@ -380,7 +388,7 @@ def main(argv=None):
             curves.append((seed, bench.curve))
     header = (
         f"MNIST, {len(X)} images, Keras backend {keras.backend.backend()}; epochs: "
-        f"tutorial <= {args.epochs}, deep {args.pretrain_epochs} ({args.deep_loss}), conv {args.conv_epochs}; "
+        f"tutorial <= {args.epochs}, deep {args.pretrain_epochs} ({args.deep_loss}, max_shift {args.max_shift}), conv {args.conv_epochs}; "
         f"DEC/IDEC <= {args.dec_iter} batches.\n\nCommand: `python benchmarks/clustering.py "
         f"{' '.join(sys.argv[1:] if argv is None else argv)}`"
     )

@@ -16,21 +16,40 @@ _PREDICT_ROWS = 16384
 _PAD_ROWS = 64
 
 
+def _random_shifts(batch, image_shape, max_shift, rng):
+    """Each row of ``batch``, an image of ``image_shape``, translated at random.
+
+    Up to ``max_shift`` pixels along rows and columns, independently per image;
+    pixels shifted in from outside are 0. Returns a new array.
+    """
+    n = len(batch)
+    height, width, _ = image_shape
+    m = max_shift
+    padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
+    row_shift, column_shift = rng.randint(-m, m + 1, size=(2, n))
+    rows = (np.arange(height) + m - row_shift[:, None])[:, :, None]
+    columns = (np.arange(width) + m - column_shift[:, None])[:, None, :]
+    return padded[np.arange(n)[:, None, None], rows, columns].reshape(batch.shape)
+
+
 class _EpochBatches(keras.utils.PyDataset):
     """``(X, X)`` batches of the rows ``indices`` of ``X``, reshuffled every epoch.
 
     The order comes from ``rng`` (``None``: no shuffling), so that training
     depends on ``random_state`` alone and never on Keras' or NumPy's global
     random state. The rows of an epoch are gathered once, in one vectorised
-    copy, and the batches are views of that copy: no copy per batch.
+    copy, and the batches are views of that copy: no copy per batch. With
+    ``shifts=(image_shape, max_shift)`` each batch is instead a copy whose
+    images are translated at random (the same for input and target).
     """
 
-    def __init__(self, X, indices, batch_size, rng=None):
+    def __init__(self, X, indices, batch_size, rng=None, shifts=None):
         super().__init__()
         self.X = X
         self.indices = indices
         self.batch_size = batch_size
         self.rng = rng
+        self.shifts = shifts
         self._order = indices
         self._epoch = None
         self.on_epoch_end()
@@ -42,6 +61,8 @@ class _EpochBatches(keras.utils.PyDataset):
         if self._epoch is None:
             self._epoch = np.take(self.X, self._order, axis=0)
         batch = self._epoch[index * self.batch_size : (index + 1) * self.batch_size]
+        if self.shifts is not None:
+            batch = _random_shifts(batch, *self.shifts, self.rng)
         return batch, batch
 
     def on_epoch_end(self):
@@ -154,13 +175,16 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         )
 
 
-def _fit_data(X, train, validation, batch_size, rng):
+def _fit_data(X, train, validation, batch_size, rng, shifts=None):
     """``(x, validation_data, callbacks)`` for ``Model.fit`` on rows of ``X``.
 
-    ``train`` rows are reshuffled every epoch from ``rng``; ``validation``
-    rows (or ``None``) keep their order.
+    ``train`` rows are reshuffled every epoch from ``rng``, and translated at
+    random with ``shifts=(image_shape, max_shift)``; ``validation`` rows (or
+    ``None``) keep their order and are never shifted.
     """
-    if keras.backend.backend() == "tensorflow":
+    # The shifts are drawn by NumPy batch by batch, so they go through the
+    # PyDataset on every backend.
+    if keras.backend.backend() == "tensorflow" and shifts is None:
         batches = _TensorFlowBatches(X, train, validation, batch_size, rng)
         return batches.training, batches.validation, [batches]
     validation_data = None
@@ -168,7 +192,7 @@ def _fit_data(X, train, validation, batch_size, rng):
         # Batches of X's held-out rows, copied once and never converted
         # into a second tensor copy by Keras.
         validation_data = _EpochBatches(X, validation, batch_size)
-    return _EpochBatches(X, train, batch_size, rng), validation_data, []
+    return _EpochBatches(X, train, batch_size, rng, shifts), validation_data, []
 
 
 # Samples seen in training (rows x epochs) from which XLA's compile time,

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from skae import AutoencoderTransformer
+from skae._speed import _fit_data, _random_shifts
 
 
 def _fit(X, **params):
@@ -79,6 +80,53 @@ def test_dropout_rate_must_be_below_one(digits):
     X, _ = digits
     with pytest.raises(ValueError, match="below 1"):
         AutoencoderTransformer(noise="dropout", noise_level=1.0, epochs=1).fit(X[:20])
+
+
+def test_random_shifts_move_each_image_within_max_shift():
+    """Check that every image is translated by at most max_shift pixels per axis, all offsets drawn, input kept."""
+    n, max_shift = 300, 2
+    images = np.zeros((n, 9, 7, 2), dtype=np.float32)
+    images[:, 4, 3, 1] = np.arange(1, n + 1)  # one marked pixel, away from the border
+    batch = images.reshape(n, -1)
+    before = batch.copy()
+    shifted = _random_shifts(batch, (9, 7, 2), max_shift, np.random.RandomState(0))
+    assert shifted.shape == batch.shape and shifted.dtype == batch.dtype
+    np.testing.assert_array_equal(batch, before)
+    image, row, column, channel = np.nonzero(shifted.reshape(n, 9, 7, 2))
+    np.testing.assert_array_equal(image, np.arange(n))  # each marked pixel kept, once
+    np.testing.assert_array_equal(shifted.reshape(n, 9, 7, 2)[image, row, column, channel], np.arange(1, n + 1))
+    assert set(row - 4) == set(column - 3) == set(range(-max_shift, max_shift + 1))
+    assert (channel == 1).all()
+
+
+def test_max_shift_trains_on_shifted_images_only(digits):
+    """Check that max_shift changes training, is reproducible, shifts neither validation rows nor X."""
+    X, _ = digits
+    X = X[:500]
+    before = X.copy()
+    shifted = _fit(X, max_shift=1)  # dense: the 64 features are 8 x 8 images
+    np.testing.assert_array_equal(X, before)
+    assert shifted.history_["loss"] != _fit(X).history_["loss"]
+    np.testing.assert_array_equal(_fit(X, max_shift=1).transform(X), shifted.transform(X))
+    assert "Conv2D" not in _layer_types(shifted.autoencoder_)
+    conv = _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,), max_shift=1)
+    assert conv.history_["loss"] != _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,)).history_["loss"]
+    training, validation, _ = _fit_data(X, np.arange(400), np.arange(400, 500), 128, np.random.RandomState(0), ((8, 8, 1), 1))
+    assert training.shifts == ((8, 8, 1), 1) and validation.shifts is None
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"max_shift": 1}, "not a square number of pixels. Pass image_shape"),
+        ({"max_shift": 7, "image_shape": (-1, 7)}, "below their height"),
+    ],
+)
+def test_bad_max_shift_is_a_clear_error(digits, params, message):
+    """Check that max_shift on non-square rows of a dense network, or as large as the image, raises a clear ValueError."""
+    X, _ = digits
+    with pytest.raises(ValueError, match=message):
+        AutoencoderTransformer(epochs=1, hidden_layer_sizes=(4,), **params).fit(X[:20, :63])
 
 
 def test_activity_regularization_makes_codes_sparser(digits):
