@@ -116,15 +116,15 @@ class Benchmark:
                 ae, seconds, self.curve = pickle.load(file)
             log(f"  deep autoencoder from {cache} (pretrained in {seconds:.0f} s)")
         else:
-            loss = {}
+            settings = {}
             if self.args.deep_loss == "mse":
                 # The DEC/IDEC/N2D code's reconstruction: linear output, squared error.
-                loss = dict(loss="mse", output_activation="linear")
+                settings.update(loss="mse", output_activation="linear")
             if self.args.max_shift:
                 # DEC-DA's augmentation: random translations of the training images.
-                loss.update(max_shift=self.args.max_shift)
+                settings.update(max_shift=self.args.max_shift)
             ae = self.clustering_autoencoder(
-                self.args.pretrain_epochs, hidden_layer_sizes=(500, 500, 2000), **loss
+                self.args.pretrain_epochs, hidden_layer_sizes=(500, 500, 2000), **settings
             )
             curve = AccuracyCurve(self, self.args.curve)
             start = time.perf_counter()

@@ -39,8 +39,8 @@ class _EpochBatches(keras.utils.PyDataset):
     depends on ``random_state`` alone and never on Keras' or NumPy's global
     random state. The rows of an epoch are gathered once, in one vectorised
     copy, and the batches are views of that copy: no copy per batch. With
-    ``shifts=(image_shape, max_shift)`` each batch is instead a copy whose
-    images are translated at random (the same for input and target).
+    ``shifts=(image_shape, max_shift)`` each batch is instead gathered on its
+    own, its images translated at random (the same for input and target).
     """
 
     def __init__(self, X, indices, batch_size, rng=None, shifts=None):
@@ -58,11 +58,16 @@ class _EpochBatches(keras.utils.PyDataset):
         return math.ceil(len(self.indices) / self.batch_size)
 
     def __getitem__(self, index):
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        if self.shifts is not None:
+            # A shifted batch is a new array anyway: gather its own rows only,
+            # not a copy of the whole epoch.
+            batch = np.take(self.X, self._order[rows], axis=0)
+            batch = _random_shifts(batch, *self.shifts, self.rng)
+            return batch, batch
         if self._epoch is None:
             self._epoch = np.take(self.X, self._order, axis=0)
-        batch = self._epoch[index * self.batch_size : (index + 1) * self.batch_size]
-        if self.shifts is not None:
-            batch = _random_shifts(batch, *self.shifts, self.rng)
+        batch = self._epoch[rows]
         return batch, batch
 
     def on_epoch_end(self):
