@@ -193,6 +193,7 @@ class Benchmark:
                 reconstruction_weight=10.0 if method.startswith("idec") else 0.0,
                 init=init,
                 max_iter=self.args.dec_iter,
+                max_shift=self.args.dec_shift,
                 random_state=self.seed,
                 verbose=self.args.verbose,
             )
@@ -346,6 +347,11 @@ def main(argv=None):
     parser.add_argument("--conv-epochs", type=int, default=50, help="epochs of the conv autoencoder")
     parser.add_argument("--dec-iter", type=int, default=8000, help="max batches of DEC and IDEC")
     parser.add_argument(
+        "--dec-shift", type=int, default=0,
+        help="shift the images of DEC's and IDEC's clustering phase at random by up to this "
+        "many pixels (DeepEmbeddedClustering(max_shift=...), DEC-DA; 0: none)",
+    )
+    parser.add_argument(
         "--curve", type=lambda text: [int(e) for e in text.split(",")], default=None,
         help="e.g. 5,10,20: also score KMeans on the deep autoencoder's codes after "
         "these pretraining epochs (an accuracy-vs-time curve)",
@@ -390,7 +396,7 @@ def main(argv=None):
     header = (
         f"MNIST, {len(X)} images, Keras backend {keras.backend.backend()}; epochs: "
         f"tutorial <= {args.epochs}, deep {args.pretrain_epochs} ({args.deep_loss}, max_shift {args.max_shift}), conv {args.conv_epochs}; "
-        f"DEC/IDEC <= {args.dec_iter} batches.\n\nCommand: `python benchmarks/clustering.py "
+        f"DEC/IDEC <= {args.dec_iter} batches (max_shift {args.dec_shift}).\n\nCommand: `python benchmarks/clustering.py "
         f"{' '.join(sys.argv[1:] if argv is None else argv)}`"
     )
     table = markdown(results, header) + (curve_markdown(curves) if curves else "")

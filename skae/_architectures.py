@@ -51,6 +51,35 @@ def validated_image_shape(image_shape, n_features):
     return tuple(shape)
 
 
+def shift_layout(max_shift, image_shape, n_features):
+    """``(image_shape, max_shift)`` for randomly shifted training images, or None.
+
+    The images have ``image_shape`` (a convolutional network); without one
+    (a dense network) each row is a square one-channel image.
+    """
+    if max_shift == 0:
+        return None
+    if image_shape is not None:
+        image_shape = validated_image_shape(image_shape, n_features)
+    else:
+        side = math.isqrt(n_features)
+        if side * side != n_features:
+            raise ValueError(
+                f"max_shift={max_shift} translates images, and a dense network "
+                f"takes each row as a square image, but {n_features} features are "
+                f"not a square number of pixels. Give the autoencoder an image_shape "
+                f"(a convolutional network) or set max_shift=0."
+            )
+        image_shape = (side, side, 1)
+    if max_shift >= min(image_shape[:2]):
+        raise ValueError(
+            f"max_shift={max_shift} would move every pixel out of images "
+            f"of shape {image_shape}: pass a max_shift below their height and "
+            f"width ({min(image_shape[:2])})."
+        )
+    return image_shape, max_shift
+
+
 @keras.saving.register_keras_serializable(package="skae")
 class _Posterior(keras.layers.Layer):
     """Draws a code from the posterior ``N(mean, exp(log_var))`` and adds its KL term.

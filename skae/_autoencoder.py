@@ -23,7 +23,7 @@ from ._speed import (
     _resolve_jit_compile,
     _set_inference_jit,
 )
-from ._architectures import build_autoencoder, validated_image_shape
+from ._architectures import build_autoencoder, shift_layout
 from ._training import FitGuard, forget_fit
 from ._validation import explained_errors, reconstructible_range
 
@@ -377,7 +377,7 @@ class AutoencoderTransformer(
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32)
         hidden_layer_sizes = self._validated_hidden_layer_sizes()
-        shifts = self._shift_layout(X.shape[1])
+        shifts = shift_layout(self.max_shift, self.image_shape, X.shape[1])
         for parameter in ("activation", "encoding_activation", "output_activation"):
             _keras_object(keras.activations.get, getattr(self, parameter), parameter)
         optimizer, loss = self._make_optimizer(), self._get_loss()
@@ -596,30 +596,6 @@ class AutoencoderTransformer(
             )
         permutation = rng.permutation(n_samples)
         return np.sort(permutation[n_validation:]), np.sort(permutation[:n_validation])
-
-    def _shift_layout(self, n_features):
-        """``(image_shape, max_shift)`` for the training batches, or None without shifts."""
-        if self.max_shift == 0:
-            return None
-        if self.image_shape is not None:
-            image_shape = validated_image_shape(self.image_shape, n_features)
-        else:
-            side = math.isqrt(n_features)
-            if side * side != n_features:
-                raise ValueError(
-                    f"max_shift={self.max_shift} translates images, and a dense network "
-                    f"takes each row as a square image, but {n_features} features are "
-                    f"not a square number of pixels. Pass image_shape (a convolutional "
-                    f"network) or set max_shift=0."
-                )
-            image_shape = (side, side, 1)
-        if self.max_shift >= min(image_shape[:2]):
-            raise ValueError(
-                f"max_shift={self.max_shift} would move every pixel out of images "
-                f"of shape {image_shape}: pass a max_shift below their height and "
-                f"width ({min(image_shape[:2])})."
-            )
-        return image_shape, self.max_shift
 
     def _build(self, n_features, hidden_layer_sizes, rng):
         """Encoder, decoder and the autoencoder that chains them, sharing layers."""

@@ -20,7 +20,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._architectures import shift_layout
 from ._autoencoder import AutoencoderTransformer, _keras_object
+from ._speed import _random_shifts
 
 _SEED_MAX = 2**31 - 1
 
@@ -132,9 +134,21 @@ class DeepEmbeddedClustering(
         Number of KMeans initialisations for the centres, when ``init`` is
         ``"k-means"``.
 
+    max_shift : int, default=0
+        Largest random translation, in pixels, of each image the clustering
+        phase trains on, along its rows and its columns (drawn anew for every
+        image of every batch, the uncovered border filled with 0), while the
+        target ``p`` comes from the unshifted images: DEC-DA (Guo et al. 2018),
+        which pairs it with an autoencoder pretrained the same way
+        (``AutoencoderTransformer(max_shift=...)``). With
+        ``reconstruction_weight > 0`` the decoder reconstructs the shifted
+        image. The images have the autoencoder's ``image_shape``, or without
+        one are square with one channel (784 features: 28 x 28). 0 turns it
+        off.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the pretraining (when the autoencoder has no ``random_state``),
-        KMeans and the order of the batches.
+        KMeans, the order of the batches and their shifts.
 
     verbose : int, default=0
         Prints the fraction of changed labels at every update when positive.
@@ -209,6 +223,7 @@ class DeepEmbeddedClustering(
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "init": [StrOptions({"k-means"}), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "max_shift": [Interval(Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -228,6 +243,7 @@ class DeepEmbeddedClustering(
         learning_rate=None,
         init="k-means",
         n_init=20,
+        max_shift=0,
         random_state=None,
         verbose=0,
     ):
@@ -243,6 +259,7 @@ class DeepEmbeddedClustering(
         self.learning_rate = learning_rate
         self.init = init
         self.n_init = n_init
+        self.max_shift = max_shift
         self.random_state = random_state
         self.verbose = verbose
 
@@ -270,6 +287,8 @@ class DeepEmbeddedClustering(
                 f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}. "
                 f"Pass more samples or ask for fewer clusters."
             )
+        image_shape = None if self.autoencoder is None else self.autoencoder.image_shape
+        shifts = shift_layout(self.max_shift, image_shape, X.shape[1])
         optimizer = _keras_object(keras.optimizers.get, self.optimizer, "optimizer")
         config = optimizer.get_config()
         if self.learning_rate is not None:
@@ -316,8 +335,11 @@ class DeepEmbeddedClustering(
                 order, position = rng.permutation(n_samples), 0
             batch = order[position : position + batch_size]
             position += batch_size
-            targets = [target[batch], X[batch]][: len(outputs)]
-            model.train_on_batch(X[batch], targets[0] if len(targets) == 1 else targets)
+            batch_X = X[batch]
+            if shifts is not None:
+                batch_X = _random_shifts(batch_X, *shifts, rng)
+            targets = [target[batch], batch_X][: len(outputs)]
+            model.train_on_batch(batch_X, targets[0] if len(targets) == 1 else targets)
             n_iter = step + 1
 
         self.autoencoder_ = autoencoder

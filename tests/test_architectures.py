@@ -118,7 +118,7 @@ def test_max_shift_trains_on_shifted_images_only(digits):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"max_shift": 1}, "not a square number of pixels. Pass image_shape"),
+        ({"max_shift": 1}, "not a square number of pixels. Give the autoencoder an image_shape"),
         ({"max_shift": 7, "image_shape": (-1, 7)}, "below their height"),
     ],
 )

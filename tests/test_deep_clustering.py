@@ -125,3 +125,53 @@ def test_init_of_the_wrong_shape_is_a_clear_error(pretrained, digits):
         DeepEmbeddedClustering(pretrained, init=np.zeros((3, 10)), max_iter=1).fit(X)
     with pytest.raises(ValueError, match="init"):
         DeepEmbeddedClustering(pretrained, init="random", max_iter=1).fit(X)
+
+
+def test_max_shift_trains_on_shifted_images_against_unshifted_targets(pretrained, digits, monkeypatch):
+    """Check that max_shift feeds shifted images (also as IDEC's reconstruction target), reproducibly, X unmodified."""
+    import keras
+
+    import skae._deep_clustering as deep_clustering
+
+    X, _ = digits
+    before = X.copy()
+    shifted, fed = [], []
+    original_shifts, original_step = deep_clustering._random_shifts, keras.Model.train_on_batch
+
+    def recording_shifts(batch, image_shape, max_shift, rng):
+        assert (image_shape, max_shift) == ((8, 8, 1), 1)  # dense: the 64 features are 8 x 8 images
+        shifted.append(original_shifts(batch, image_shape, max_shift, rng))
+        return shifted[-1]
+
+    def recording_step(model, x, y, *args, **kwargs):
+        fed.append((x, y))
+        return original_step(model, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(deep_clustering, "_random_shifts", recording_shifts)
+    monkeypatch.setattr(keras.Model, "train_on_batch", recording_step)
+    params = dict(reconstruction_weight=1.0, max_iter=30, update_interval=10, batch_size=64, random_state=0)
+    idec = DeepEmbeddedClustering(pretrained, max_shift=1, **params).fit(X)
+    assert len(fed) == len(shifted) == 30
+    for (x, (q_target, reconstruction_target)), images in zip(fed, shifted):
+        assert x is images and reconstruction_target is images
+        np.testing.assert_allclose(q_target.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(X, before)
+    again = DeepEmbeddedClustering(pretrained, max_shift=1, **params).fit(X)
+    np.testing.assert_array_equal(again.cluster_centers_, idec.cluster_centers_)
+    unshifted = DeepEmbeddedClustering(pretrained, **params).fit(X)
+    assert len(shifted) == 60  # no shifts without max_shift
+    assert not np.allclose(unshifted.cluster_centers_, idec.cluster_centers_)
+
+
+@pytest.mark.parametrize(
+    "autoencoder, n_features, max_shift, message",
+    [
+        (None, 63, 1, "not a square number of pixels. Give the autoencoder an image_shape"),
+        (_autoencoder(image_shape=(8, 8), hidden_layer_sizes=(4,)), 64, 8, "below their height"),
+    ],
+)
+def test_bad_max_shift_is_a_clear_error_before_pretraining(digits, autoencoder, n_features, max_shift, message):
+    """Check that max_shift on non-square rows of a dense network, or as large as the image, raises a clear ValueError."""
+    X, _ = digits
+    with pytest.raises(ValueError, match=message):
+        DeepEmbeddedClustering(autoencoder, max_shift=max_shift).fit(X[:50, :n_features])
