@@ -9,8 +9,8 @@ DEC/IDEC/N2D papers) scaled to [0, 1].
 The deep autoencoder (784-500-500-2000-10, linear code) is pretrained once per
 seed and shared by deep-ae-kmeans, deep-ae-l2-kmeans (the codes scaled to unit
 length before KMeans), dec, idec (and both started from deep-ae-l2-kmeans'
-clusters: dec-l2-init, idec-l2-init) and ae-umap-gmm; their fit times include
-that pretraining. Run from the repository root, on any Keras backend
+clusters: dec-l2-init, idec-l2-init, or from ae-umap-gmm's: dec-n2d-init,
+idec-n2d-init) and ae-umap-gmm; their fit times include that pretraining. Run from the repository root, on any Keras backend
 (``KERAS_BACKEND=jax`` needs no TensorFlow)::
 
     python benchmarks/clustering.py --out docs/benchmark-mnist.md
@@ -61,6 +61,8 @@ METHODS = [
     "dec-l2-init",
     "idec-l2-init",
     "ae-umap-gmm",
+    "dec-n2d-init",
+    "idec-n2d-init",
 ]
 N_CLUSTERS = 10
 DEFAULT_DATA = os.path.join(
@@ -152,6 +154,17 @@ class Benchmark:
     def kmeans(self, Z):
         return KMeans(N_CLUSTERS, n_init=10, random_state=self.seed).fit_predict(Z)
 
+    def n2d(self, codes):
+        """N2D's clusters of the codes: UMAP(10, 20 neighbours, min_dist 0), GaussianMixture."""
+        import umap
+
+        # Unseeded, so that UMAP runs on all cores.
+        embedding = umap.UMAP(
+            n_components=N_CLUSTERS, n_neighbors=20, min_dist=0.0, n_jobs=-1
+        ).fit_transform(codes)
+        gmm = GaussianMixture(N_CLUSTERS, covariance_type="full", random_state=self.seed)
+        return gmm.fit_predict(embedding)
+
     def run(self, method):
         """Cluster labels of ``method`` and its fit seconds."""
         start = time.perf_counter()
@@ -179,12 +192,18 @@ class Benchmark:
             # What sklearn.preprocessing.Normalizer does in a pipeline: KMeans then
             # compares the codes' directions, not their lengths.
             labels = self.kmeans(normalize(ae.transform(self.X)))
-        elif method in ("dec", "idec", "dec-l2-init", "idec-l2-init"):
+        elif method == "ae-umap-gmm":
+            labels = self.n2d(ae.transform(self.X))
+        elif method.startswith(("dec", "idec")):
             init = "k-means"
-            if method.endswith("l2-init"):
-                # Start from the clusters of deep-ae-l2-kmeans: the mean code of each.
+            if method.endswith("-init"):
+                # Start from the clusters of deep-ae-l2-kmeans or ae-umap-gmm: the
+                # mean code of each.
                 codes = ae.transform(self.X)
-                labels = self.kmeans(normalize(codes))
+                if method.endswith("n2d-init"):
+                    labels = self.n2d(codes)
+                else:
+                    labels = self.kmeans(normalize(codes))
                 init = np.stack([codes[labels == k].mean(axis=0) for k in range(N_CLUSTERS)])
             dec = DeepEmbeddedClustering(
                 ae,
@@ -199,16 +218,6 @@ class Benchmark:
             )
             labels = dec.fit_predict(self.X)
             log(f"  {method}: {dec.n_iter_} batches")
-        elif method == "ae-umap-gmm":
-            import umap
-
-            # N2D's settings: as many UMAP dimensions as clusters, 20 neighbours,
-            # min_dist 0. Unseeded, so that UMAP runs on all cores.
-            embedding = umap.UMAP(
-                n_components=N_CLUSTERS, n_neighbors=20, min_dist=0.0, n_jobs=-1
-            ).fit_transform(ae.transform(self.X))
-            gmm = GaussianMixture(N_CLUSTERS, covariance_type="full", random_state=self.seed)
-            labels = gmm.fit_predict(embedding)
         else:
             raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
         return labels, time.perf_counter() - start + pretrain_seconds
@@ -366,12 +375,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     methods = list(args.methods)
-    if "ae-umap-gmm" in methods:
+    needs_umap = [m for m in methods if m == "ae-umap-gmm" or m.endswith("n2d-init")]
+    if needs_umap:
         try:
             import umap  # noqa: F401
         except ImportError:
-            log("umap-learn is not installed (pip install 'skae[umap]'): skipping ae-umap-gmm")
-            methods.remove("ae-umap-gmm")
+            log(f"umap-learn is not installed (pip install 'skae[umap]'): skipping {needs_umap}")
+            methods = [m for m in methods if m not in needs_umap]
 
     import keras
 
