@@ -122,9 +122,9 @@ class Benchmark:
             if self.args.deep_loss == "mse":
                 # The DEC/IDEC/N2D code's reconstruction: linear output, squared error.
                 settings.update(loss="mse", output_activation="linear")
-            if self.args.max_shift:
-                # DEC-DA's augmentation: random translations of the training images.
-                settings.update(max_shift=self.args.max_shift)
+            if self.args.max_shift or self.args.max_rotation:
+                # DEC-DA's augmentation: random moves of the training images.
+                settings.update(max_shift=self.args.max_shift, max_rotation=self.args.max_rotation)
             ae = self.clustering_autoencoder(
                 self.args.pretrain_epochs, hidden_layer_sizes=(500, 500, 2000), **settings
             )
@@ -147,7 +147,9 @@ class Benchmark:
             return None
         name = (
             f"deep-{len(self.X)}-images-{self.args.pretrain_epochs}-epochs-"
-            f"{self.args.deep_loss}-shift-{self.args.max_shift}-seed-{self.seed}.pkl"
+            f"{self.args.deep_loss}-shift-{self.args.max_shift}"
+            f"{f'-rotation-{self.args.max_rotation:g}' if self.args.max_rotation else ''}"
+            f"-seed-{self.seed}.pkl"
         )
         return os.path.join(self.args.autoencoder_cache, name)
 
@@ -213,6 +215,7 @@ class Benchmark:
                 init=init,
                 max_iter=self.args.dec_iter,
                 max_shift=self.args.dec_shift,
+                max_rotation=self.args.dec_rotation,
                 random_state=self.seed,
                 verbose=self.args.verbose,
             )
@@ -353,12 +356,20 @@ def main(argv=None):
         help="train the deep autoencoder on images shifted at random by up to this many "
         "pixels (AutoencoderTransformer(max_shift=...), DEC-DA's augmentation; 0: none)",
     )
+    parser.add_argument(
+        "--max-rotation", type=float, default=0.0,
+        help="and rotated at random by up to this many degrees (max_rotation=...; 0: none)",
+    )
     parser.add_argument("--conv-epochs", type=int, default=50, help="epochs of the conv autoencoder")
     parser.add_argument("--dec-iter", type=int, default=8000, help="max batches of DEC and IDEC")
     parser.add_argument(
         "--dec-shift", type=int, default=0,
         help="shift the images of DEC's and IDEC's clustering phase at random by up to this "
         "many pixels (DeepEmbeddedClustering(max_shift=...), DEC-DA; 0: none)",
+    )
+    parser.add_argument(
+        "--dec-rotation", type=float, default=0.0,
+        help="and rotate them at random by up to this many degrees (max_rotation=...; 0: none)",
     )
     parser.add_argument(
         "--curve", type=lambda text: [int(e) for e in text.split(",")], default=None,
@@ -405,8 +416,9 @@ def main(argv=None):
             curves.append((seed, bench.curve))
     header = (
         f"MNIST, {len(X)} images, Keras backend {keras.backend.backend()}; epochs: "
-        f"tutorial <= {args.epochs}, deep {args.pretrain_epochs} ({args.deep_loss}, max_shift {args.max_shift}), conv {args.conv_epochs}; "
-        f"DEC/IDEC <= {args.dec_iter} batches (max_shift {args.dec_shift}).\n\nCommand: `python benchmarks/clustering.py "
+        f"tutorial <= {args.epochs}, deep {args.pretrain_epochs} ({args.deep_loss}, max_shift {args.max_shift}, "
+        f"max_rotation {args.max_rotation:g}), conv {args.conv_epochs}; DEC/IDEC <= {args.dec_iter} "
+        f"batches (max_shift {args.dec_shift}, max_rotation {args.dec_rotation:g}).\n\nCommand: `python benchmarks/clustering.py "
         f"{' '.join(sys.argv[1:] if argv is None else argv)}`"
     )
     table = markdown(results, header) + (curve_markdown(curves) if curves else "")

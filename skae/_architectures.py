@@ -51,24 +51,29 @@ def validated_image_shape(image_shape, n_features):
     return tuple(shape)
 
 
-def shift_layout(max_shift, image_shape, n_features):
-    """``(image_shape, max_shift)`` for randomly shifted training images, or None.
+def image_moves(max_shift, max_rotation, image_shape, n_features):
+    """``(image_shape, max_shift, max_rotation)`` for randomly moved training images, or None.
 
     The images have ``image_shape`` (a convolutional network); without one
     (a dense network) each row is a square one-channel image.
     """
-    if max_shift == 0:
+    if max_shift == 0 and max_rotation == 0:
         return None
+    moves = " and ".join(
+        f"{name}={value}"
+        for name, value in (("max_shift", max_shift), ("max_rotation", max_rotation))
+        if value
+    )
     if image_shape is not None:
         image_shape = validated_image_shape(image_shape, n_features)
     else:
         side = math.isqrt(n_features)
         if side * side != n_features:
             raise ValueError(
-                f"max_shift={max_shift} translates images, and a dense network "
-                f"takes each row as a square image, but {n_features} features are "
-                f"not a square number of pixels. Give the autoencoder an image_shape "
-                f"(a convolutional network) or set max_shift=0."
+                f"{moves} moves images, and a dense network takes each row as a "
+                f"square image, but {n_features} features are not a square number "
+                f"of pixels. Give the autoencoder an image_shape (a convolutional "
+                f"network) or set max_shift=0 and max_rotation=0."
             )
         image_shape = (side, side, 1)
     if max_shift >= min(image_shape[:2]):
@@ -77,7 +82,7 @@ def shift_layout(max_shift, image_shape, n_features):
             f"of shape {image_shape}: pass a max_shift below their height and "
             f"width ({min(image_shape[:2])})."
         )
-    return image_shape, max_shift
+    return image_shape, max_shift, max_rotation
 
 
 @keras.saving.register_keras_serializable(package="skae")

@@ -23,7 +23,7 @@ from ._speed import (
     _resolve_jit_compile,
     _set_inference_jit,
 )
-from ._architectures import build_autoencoder, shift_layout
+from ._architectures import build_autoencoder, image_moves
 from ._training import FitGuard, forget_fit
 from ._validation import explained_errors, reconstructible_range
 
@@ -166,6 +166,13 @@ class AutoencoderTransformer(
         Validation rows and ``transform`` are never shifted. ``max_shift=3``
         on MNIST is the augmentation of DEC-DA. 0 turns it off.
 
+    max_rotation : float, default=0.0
+        Largest random rotation, in degrees, of each training image about its
+        centre (drawn anew for every image in every epoch, bilinear
+        interpolation, the uncovered corners filled with 0), combined with
+        ``max_shift`` and laid out the same way. DEC-DA rotates MNIST by up
+        to 10 degrees. 0 turns it off.
+
     activity_regularization : float, default=0.0
         Weight of an L1 penalty on the code added to the loss, making a sparse
         autoencoder.
@@ -273,6 +280,7 @@ class AutoencoderTransformer(
         "noise": [StrOptions({"gaussian", "dropout"}), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "max_shift": [Interval(Integral, 0, None, closed="left")],
+        "max_rotation": [Interval(Real, 0, 180, closed="both")],
         "activity_regularization": [Interval(Real, 0, None, closed="left")],
         "variational": ["boolean"],
         "kl_weight": [Interval(Real, 0, None, closed="left")],
@@ -303,6 +311,7 @@ class AutoencoderTransformer(
         noise=None,
         noise_level=0.1,
         max_shift=0,
+        max_rotation=0.0,
         activity_regularization=0.0,
         variational=False,
         kl_weight=1.0,
@@ -329,6 +338,7 @@ class AutoencoderTransformer(
         self.noise = noise
         self.noise_level = noise_level
         self.max_shift = max_shift
+        self.max_rotation = max_rotation
         self.activity_regularization = activity_regularization
         self.variational = variational
         self.kl_weight = kl_weight
@@ -377,7 +387,7 @@ class AutoencoderTransformer(
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32)
         hidden_layer_sizes = self._validated_hidden_layer_sizes()
-        shifts = shift_layout(self.max_shift, self.image_shape, X.shape[1])
+        moves = image_moves(self.max_shift, self.max_rotation, self.image_shape, X.shape[1])
         for parameter in ("activation", "encoding_activation", "output_activation"):
             _keras_object(keras.activations.get, getattr(self, parameter), parameter)
         optimizer, loss = self._make_optimizer(), self._get_loss()
@@ -398,7 +408,7 @@ class AutoencoderTransformer(
         )
         _set_inference_jit((encoder, decoder), jit_compile)
         training_data, validation_data, callbacks = _fit_data(
-            X, train, validation, self.batch_size, rng, shifts
+            X, train, validation, self.batch_size, rng, moves
         )
         if validation is not None:
             callbacks.append(

@@ -20,9 +20,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._architectures import shift_layout
+from ._architectures import image_moves
 from ._autoencoder import AutoencoderTransformer, _keras_object
-from ._speed import _random_shifts
+from ._speed import _random_moves
 
 _SEED_MAX = 2**31 - 1
 
@@ -146,9 +146,15 @@ class DeepEmbeddedClustering(
         one are square with one channel (784 features: 28 x 28). 0 turns it
         off.
 
+    max_rotation : float, default=0.0
+        Largest random rotation, in degrees, of each image the clustering
+        phase trains on, about its centre (bilinear interpolation), combined
+        with ``max_shift``; DEC-DA rotates MNIST by up to 10 degrees. 0 turns
+        it off.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the pretraining (when the autoencoder has no ``random_state``),
-        KMeans, the order of the batches and their shifts.
+        KMeans, the order of the batches and their shifts and rotations.
 
     verbose : int, default=0
         Prints the fraction of changed labels at every update when positive.
@@ -224,6 +230,7 @@ class DeepEmbeddedClustering(
         "init": [StrOptions({"k-means"}), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "max_shift": [Interval(Integral, 0, None, closed="left")],
+        "max_rotation": [Interval(Real, 0, 180, closed="both")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -244,6 +251,7 @@ class DeepEmbeddedClustering(
         init="k-means",
         n_init=20,
         max_shift=0,
+        max_rotation=0.0,
         random_state=None,
         verbose=0,
     ):
@@ -260,6 +268,7 @@ class DeepEmbeddedClustering(
         self.init = init
         self.n_init = n_init
         self.max_shift = max_shift
+        self.max_rotation = max_rotation
         self.random_state = random_state
         self.verbose = verbose
 
@@ -288,7 +297,7 @@ class DeepEmbeddedClustering(
                 f"Pass more samples or ask for fewer clusters."
             )
         image_shape = None if self.autoencoder is None else self.autoencoder.image_shape
-        shifts = shift_layout(self.max_shift, image_shape, X.shape[1])
+        moves = image_moves(self.max_shift, self.max_rotation, image_shape, X.shape[1])
         optimizer = _keras_object(keras.optimizers.get, self.optimizer, "optimizer")
         config = optimizer.get_config()
         if self.learning_rate is not None:
@@ -336,8 +345,8 @@ class DeepEmbeddedClustering(
             batch = order[position : position + batch_size]
             position += batch_size
             batch_X = X[batch]
-            if shifts is not None:
-                batch_X = _random_shifts(batch_X, *shifts, rng)
+            if moves is not None:
+                batch_X = _random_moves(batch_X, *moves, rng)
             targets = [target[batch], batch_X][: len(outputs)]
             model.train_on_batch(batch_X, targets[0] if len(targets) == 1 else targets)
             n_iter = step + 1

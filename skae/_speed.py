@@ -16,20 +16,55 @@ _PREDICT_ROWS = 16384
 _PAD_ROWS = 64
 
 
-def _random_shifts(batch, image_shape, max_shift, rng):
-    """Each row of ``batch``, an image of ``image_shape``, translated at random.
+def _random_moves(batch, image_shape, max_shift, max_rotation, rng):
+    """Each row of ``batch``, an image of ``image_shape``, shifted and rotated at random.
 
-    Up to ``max_shift`` pixels along rows and columns, independently per image;
-    pixels shifted in from outside are 0. Returns a new array.
+    Shifts of up to ``max_shift`` whole pixels along rows and columns and, when
+    ``max_rotation`` > 0, a rotation about the image centre by up to that many
+    degrees (bilinear interpolation), drawn independently per image; pixels
+    moved in from outside are 0. Returns a new array.
     """
     n = len(batch)
-    height, width, _ = image_shape
-    m = max_shift
+    height, width, channels = image_shape
+    row_shift, column_shift = rng.randint(-max_shift, max_shift + 1, size=(2, n))
+    if max_rotation == 0:
+        m = max_shift
+        padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
+        rows = (np.arange(height) + m - row_shift[:, None])[:, :, None]
+        columns = (np.arange(width) + m - column_shift[:, None])[:, None, :]
+        return padded[np.arange(n)[:, None, None], rows, columns].reshape(batch.shape)
+    angle = np.deg2rad(rng.uniform(-max_rotation, max_rotation, size=n))
+    centre_row, centre_column = (height - 1) / 2, (width - 1) / 2
+    # A rotation moves a pixel by at most 2 r sin(angle / 2): with that margin
+    # of zeros (and 2 for the interpolation) every source pixel is inside.
+    reach = 2 * math.hypot(centre_row, centre_column) * math.sin(math.radians(max_rotation) / 2)
+    m = max_shift + math.ceil(reach) + 2
     padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
-    row_shift, column_shift = rng.randint(-m, m + 1, size=(2, n))
-    rows = (np.arange(height) + m - row_shift[:, None])[:, :, None]
-    columns = (np.arange(width) + m - column_shift[:, None])[:, None, :]
-    return padded[np.arange(n)[:, None, None], rows, columns].reshape(batch.shape)
+    padded_width = width + 2 * m
+    pixels = padded.reshape(-1, channels)
+    # Where each output pixel comes from: its offset from the centre rotated
+    # back, the shift undone; in float32, and gathered through flat indices,
+    # which NumPy does faster than multi-dimensional ones.
+    f32 = np.float32
+    row = (np.arange(height, dtype=f32) - f32(centre_row))[None, :, None]
+    column = (np.arange(width, dtype=f32) - f32(centre_column))[None, None, :]
+    cos = np.cos(angle).astype(f32)[:, None, None]
+    sin = np.sin(angle).astype(f32)[:, None, None]
+    row_offset = (f32(centre_row + m) - row_shift.astype(f32))[:, None, None]
+    column_offset = (f32(centre_column + m) - column_shift.astype(f32))[:, None, None]
+    source_row = cos * row - sin * column + row_offset
+    source_column = sin * row + cos * column + column_offset
+    top, left = np.floor(source_row), np.floor(source_column)
+    down, right = (source_row - top)[..., None], (source_column - left)[..., None]
+    index = top.astype(np.intp) * padded_width + left.astype(np.intp)
+    index += (np.arange(n) * padded.shape[1] * padded_width)[:, None, None]
+    upper = np.take(pixels, index, axis=0)
+    upper += right * (np.take(pixels, index + 1, axis=0) - upper)
+    index += padded_width
+    lower = np.take(pixels, index, axis=0)
+    lower += right * (np.take(pixels, index + 1, axis=0) - lower)
+    upper += down * (lower - upper)
+    return upper.reshape(batch.shape).astype(batch.dtype, copy=False)
 
 
 class _EpochBatches(keras.utils.PyDataset):
@@ -39,17 +74,18 @@ class _EpochBatches(keras.utils.PyDataset):
     depends on ``random_state`` alone and never on Keras' or NumPy's global
     random state. The rows of an epoch are gathered once, in one vectorised
     copy, and the batches are views of that copy: no copy per batch. With
-    ``shifts=(image_shape, max_shift)`` each batch is instead gathered on its
-    own, its images translated at random (the same for input and target).
+    ``moves=(image_shape, max_shift, max_rotation)`` each batch is instead
+    gathered on its own, its images shifted and rotated at random (the same
+    for input and target).
     """
 
-    def __init__(self, X, indices, batch_size, rng=None, shifts=None):
+    def __init__(self, X, indices, batch_size, rng=None, moves=None):
         super().__init__()
         self.X = X
         self.indices = indices
         self.batch_size = batch_size
         self.rng = rng
-        self.shifts = shifts
+        self.moves = moves
         self._order = indices
         self._epoch = None
         self.on_epoch_end()
@@ -59,11 +95,11 @@ class _EpochBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
-        if self.shifts is not None:
-            # A shifted batch is a new array anyway: gather its own rows only,
+        if self.moves is not None:
+            # A moved batch is a new array anyway: gather its own rows only,
             # not a copy of the whole epoch.
             batch = np.take(self.X, self._order[rows], axis=0)
-            batch = _random_shifts(batch, *self.shifts, self.rng)
+            batch = _random_moves(batch, *self.moves, self.rng)
             return batch, batch
         if self._epoch is None:
             self._epoch = np.take(self.X, self._order, axis=0)
@@ -180,16 +216,16 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         )
 
 
-def _fit_data(X, train, validation, batch_size, rng, shifts=None):
+def _fit_data(X, train, validation, batch_size, rng, moves=None):
     """``(x, validation_data, callbacks)`` for ``Model.fit`` on rows of ``X``.
 
-    ``train`` rows are reshuffled every epoch from ``rng``, and translated at
-    random with ``shifts=(image_shape, max_shift)``; ``validation`` rows (or
-    ``None``) keep their order and are never shifted.
+    ``train`` rows are reshuffled every epoch from ``rng``, and shifted and
+    rotated at random with ``moves=(image_shape, max_shift, max_rotation)``;
+    ``validation`` rows (or ``None``) keep their order and are never moved.
     """
-    # The shifts are drawn by NumPy batch by batch, so they go through the
+    # The moves are drawn by NumPy batch by batch, so they go through the
     # PyDataset on every backend.
-    if keras.backend.backend() == "tensorflow" and shifts is None:
+    if keras.backend.backend() == "tensorflow" and moves is None:
         batches = _TensorFlowBatches(X, train, validation, batch_size, rng)
         return batches.training, batches.validation, [batches]
     validation_data = None
@@ -197,7 +233,7 @@ def _fit_data(X, train, validation, batch_size, rng, shifts=None):
         # Batches of X's held-out rows, copied once and never converted
         # into a second tensor copy by Keras.
         validation_data = _EpochBatches(X, validation, batch_size)
-    return _EpochBatches(X, train, batch_size, rng, shifts), validation_data, []
+    return _EpochBatches(X, train, batch_size, rng, moves), validation_data, []
 
 
 # Samples seen in training (rows x epochs) from which XLA's compile time,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from skae import AutoencoderTransformer
-from skae._speed import _fit_data, _random_shifts
+from skae._speed import _fit_data, _random_moves
 
 
 def _fit(X, **params):
@@ -89,7 +89,7 @@ def test_random_shifts_move_each_image_within_max_shift():
     images[:, 4, 3, 1] = np.arange(1, n + 1)  # one marked pixel, away from the border
     batch = images.reshape(n, -1)
     before = batch.copy()
-    shifted = _random_shifts(batch, (9, 7, 2), max_shift, np.random.RandomState(0))
+    shifted = _random_moves(batch, (9, 7, 2), max_shift, 0, np.random.RandomState(0))
     assert shifted.shape == batch.shape and shifted.dtype == batch.dtype
     np.testing.assert_array_equal(batch, before)
     image, row, column, channel = np.nonzero(shifted.reshape(n, 9, 7, 2))
@@ -97,6 +97,36 @@ def test_random_shifts_move_each_image_within_max_shift():
     np.testing.assert_array_equal(shifted.reshape(n, 9, 7, 2)[image, row, column, channel], np.arange(1, n + 1))
     assert set(row - 4) == set(column - 3) == set(range(-max_shift, max_shift + 1))
     assert (channel == 1).all()
+
+
+def test_random_rotations_turn_each_image_about_its_centre():
+    """Check that a marked pixel turns about the centre within max_rotation, by angles of both signs, input kept."""
+    n, radius, max_rotation = 200, 5, 30
+    images = np.zeros((n, 15, 15, 1), dtype=np.float32)
+    images[:, 7, 7 + radius] = 1.0  # right of the centre pixel (7, 7)
+    batch = images.reshape(n, -1)
+    before = batch.copy()
+    turned = _random_moves(batch, (15, 15, 1), 0, max_rotation, np.random.RandomState(0)).reshape(n, 15, 15)
+    assert turned.dtype == batch.dtype
+    np.testing.assert_array_equal(batch, before)
+    rows, columns = np.mgrid[:15, :15] - 7
+    mass = turned.sum(axis=(1, 2))
+    np.testing.assert_allclose(mass, 1.0, atol=0.1)
+    row = (turned * rows).sum(axis=(1, 2)) / mass
+    column = (turned * columns).sum(axis=(1, 2)) / mass
+    np.testing.assert_allclose(np.hypot(row, column), radius, atol=0.3)
+    angle = np.degrees(np.arctan2(row, column))
+    assert np.abs(angle).max() <= max_rotation + 2 and angle.min() < -20 and angle.max() > 20
+    uniform = _random_moves(np.ones((n, 225), np.float32), (15, 15, 1), 0, max_rotation, np.random.RandomState(0))
+    np.testing.assert_allclose(uniform.reshape(n, 15, 15)[:, 3:12, 3:12], 1.0, rtol=1e-5)
+
+
+def test_rotation_path_shifts_as_the_whole_pixel_path():
+    """Check that the interpolating path, at a negligible angle, shifts images exactly as the whole-pixel one."""
+    batch = np.random.RandomState(1).rand(50, 99).astype(np.float32)
+    whole_pixels = _random_moves(batch, (11, 9, 1), 3, 0, np.random.RandomState(2))
+    interpolated = _random_moves(batch, (11, 9, 1), 3, 1e-9, np.random.RandomState(2))
+    np.testing.assert_allclose(interpolated, whole_pixels, atol=1e-6)
 
 
 def test_max_shift_trains_on_shifted_images_only(digits):
@@ -111,8 +141,11 @@ def test_max_shift_trains_on_shifted_images_only(digits):
     assert "Conv2D" not in _layer_types(shifted.autoencoder_)
     conv = _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,), max_shift=1)
     assert conv.history_["loss"] != _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,)).history_["loss"]
-    training, validation, _ = _fit_data(X, np.arange(400), np.arange(400, 500), 128, np.random.RandomState(0), ((8, 8, 1), 1))
-    assert training.shifts == ((8, 8, 1), 1) and validation.shifts is None
+    training, validation, _ = _fit_data(X, np.arange(400), np.arange(400, 500), 128, np.random.RandomState(0), ((8, 8, 1), 1, 0))
+    assert training.moves == ((8, 8, 1), 1, 0) and validation.moves is None
+    rotated = _fit(X, max_rotation=10)
+    assert rotated.history_["loss"] != _fit(X).history_["loss"]
+    np.testing.assert_array_equal(_fit(X, max_rotation=10).transform(X), rotated.transform(X))
 
 
 @pytest.mark.parametrize(
@@ -120,6 +153,7 @@ def test_max_shift_trains_on_shifted_images_only(digits):
     [
         ({"max_shift": 1}, "not a square number of pixels. Give the autoencoder an image_shape"),
         ({"max_shift": 7, "image_shape": (-1, 7)}, "below their height"),
+        ({"max_rotation": 10}, "max_rotation=10 moves images.*not a square number"),
     ],
 )
 def test_bad_max_shift_is_a_clear_error(digits, params, message):

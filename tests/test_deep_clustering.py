@@ -128,7 +128,7 @@ def test_init_of_the_wrong_shape_is_a_clear_error(pretrained, digits):
 
 
 def test_max_shift_trains_on_shifted_images_against_unshifted_targets(pretrained, digits, monkeypatch):
-    """Check that max_shift feeds shifted images (also as IDEC's reconstruction target), reproducibly, X unmodified."""
+    """Check that max_shift (and max_rotation) feed moved images, also as IDEC's reconstruction target, reproducibly."""
     import keras
 
     import skae._deep_clustering as deep_clustering
@@ -136,18 +136,18 @@ def test_max_shift_trains_on_shifted_images_against_unshifted_targets(pretrained
     X, _ = digits
     before = X.copy()
     shifted, fed = [], []
-    original_shifts, original_step = deep_clustering._random_shifts, keras.Model.train_on_batch
+    original_moves, original_step = deep_clustering._random_moves, keras.Model.train_on_batch
 
-    def recording_shifts(batch, image_shape, max_shift, rng):
-        assert (image_shape, max_shift) == ((8, 8, 1), 1)  # dense: the 64 features are 8 x 8 images
-        shifted.append(original_shifts(batch, image_shape, max_shift, rng))
+    def recording_moves(batch, image_shape, max_shift, max_rotation, rng):
+        assert (image_shape, max_shift, max_rotation) == ((8, 8, 1), 1, 0)  # dense: 8 x 8 images
+        shifted.append(original_moves(batch, image_shape, max_shift, max_rotation, rng))
         return shifted[-1]
 
     def recording_step(model, x, y, *args, **kwargs):
         fed.append((x, y))
         return original_step(model, x, y, *args, **kwargs)
 
-    monkeypatch.setattr(deep_clustering, "_random_shifts", recording_shifts)
+    monkeypatch.setattr(deep_clustering, "_random_moves", recording_moves)
     monkeypatch.setattr(keras.Model, "train_on_batch", recording_step)
     params = dict(reconstruction_weight=1.0, max_iter=30, update_interval=10, batch_size=64, random_state=0)
     idec = DeepEmbeddedClustering(pretrained, max_shift=1, **params).fit(X)
@@ -161,6 +161,11 @@ def test_max_shift_trains_on_shifted_images_against_unshifted_targets(pretrained
     unshifted = DeepEmbeddedClustering(pretrained, **params).fit(X)
     assert len(shifted) == 60  # no shifts without max_shift
     assert not np.allclose(unshifted.cluster_centers_, idec.cluster_centers_)
+    monkeypatch.undo()
+    rotated = DeepEmbeddedClustering(pretrained, max_rotation=15, **params).fit(X)
+    assert not np.allclose(rotated.cluster_centers_, unshifted.cluster_centers_)
+    again = DeepEmbeddedClustering(pretrained, max_rotation=15, **params).fit(X)
+    np.testing.assert_array_equal(again.cluster_centers_, rotated.cluster_centers_)
 
 
 @pytest.mark.parametrize(
