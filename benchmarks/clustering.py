@@ -10,8 +10,9 @@ The deep autoencoder (784-500-500-2000-10, linear code) is pretrained once per
 seed and shared by deep-ae-kmeans, deep-ae-l2-kmeans (the codes scaled to unit
 length before KMeans), dec, idec (and both started from deep-ae-l2-kmeans'
 clusters: dec-l2-init, idec-l2-init, or from ae-umap-gmm's: dec-n2d-init,
-idec-n2d-init) and ae-umap-gmm; their fit times include that pretraining. Run from the repository root, on any Keras backend
-(``KERAS_BACKEND=jax`` needs no TensorFlow)::
+idec-n2d-init) and ae-umap-gmm; their fit times include that pretraining. Run
+from the repository root, on any Keras backend (``KERAS_BACKEND=jax`` needs no
+TensorFlow)::
 
     python benchmarks/clustering.py --out docs/benchmark-mnist.md
     python benchmarks/clustering.py --n-samples 10000 --pretrain-epochs 20 \\
