@@ -126,8 +126,11 @@ class AutoencoderTransformer(
 
     steps_per_execution : int, default=32
         Number of batches run per call into the compiled training function;
-        fewer Python round trips per epoch. ``1`` is Keras' default, and
-        the only value Keras' PyTorch backend supports: there it is always 1.
+        fewer Python round trips per epoch. With TensorFlow and XLA the
+        batches of a call run in one compiled loop (Keras' progress bar and
+        batch callbacks then count calls, not batches). ``1`` is Keras'
+        default, and the only value Keras' PyTorch backend supports: there
+        it is always 1. It changes the speed, not the model.
 
     precision : {"float32", "bfloat16"}, default="float32"
         ``"bfloat16"`` computes the hidden and code layers in bfloat16 with
@@ -407,8 +410,8 @@ class AutoencoderTransformer(
             steps_per_execution=_steps_per_execution(self.steps_per_execution, n_batches),
         )
         _set_inference_jit((encoder, decoder), jit_compile)
-        training_data, validation_data, callbacks = _fit_data(
-            X, train, validation, self.batch_size, rng, moves
+        model, training_data, validation_data, callbacks = _fit_data(
+            autoencoder, X, train, validation, self.batch_size, rng, moves
         )
         if validation is not None:
             callbacks.append(
@@ -420,7 +423,7 @@ class AutoencoderTransformer(
             )
         guard = FitGuard(callbacks)
         with guard:
-            autoencoder.fit(
+            model.fit(
                 training_data,
                 epochs=self.epochs,
                 shuffle=False,  # the batches are shuffled from random_state

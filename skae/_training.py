@@ -5,6 +5,8 @@ import warnings
 import keras
 import numpy as np
 
+from ._speed import _BatchLoopTrainer
+
 
 class TrainingDivergedError(ValueError):
     """Raised by ``fit`` when the loss becomes NaN or infinite.
@@ -43,7 +45,9 @@ class _StopOnNonFiniteLoss(keras.callbacks.Callback):
         self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        self._check(logs, "loss", "training", f", batch {batch + 1}")
+        # skae's batch loop reports once per call of several batches.
+        where = "" if isinstance(self.model, _BatchLoopTrainer) else f", batch {batch + 1}"
+        self._check(logs, "loss", "training", where)
 
     def on_epoch_end(self, epoch, logs=None):
         self._check(logs, "loss", "training", "")

@@ -80,9 +80,8 @@ def test_tensorflow_batches_follow_one_seeded_permutation_per_epoch():
     X = np.arange(40, dtype=np.float32).reshape(20, 2)
     train = np.array([0, 2, 3, 5, 6, 7, 9, 11, 12, 19])
     validation = np.array([1, 4, 8])
-    training, validation_data, (feed,) = _fit_data(
-        X, train, validation, 3, np.random.RandomState(42)
-    )
+    feed = _speed._TensorFlowBatches(X, train, validation, 3, np.random.RandomState(42))
+    training, validation_data = feed.training, feed.validation
     expected = np.random.RandomState(42)
     for epoch in range(3):
         feed.on_epoch_begin(epoch)
@@ -95,6 +94,83 @@ def test_tensorflow_batches_follow_one_seeded_permutation_per_epoch():
         np.testing.assert_array_equal(targets, rows)
         served = np.concatenate([inputs.numpy() for inputs, _ in validation_data])
         np.testing.assert_array_equal(served, X[validation])
+
+
+@tensorflow_only
+@pytest.mark.parametrize("n_rows, chunk_shapes", [(10, [(2, 3), (1, 3), (1, 1)]), (12, [(2, 3), (2, 3)]), (2, [(1, 2)])])
+def test_tensorflow_row_chunks_hold_the_seeded_batches(n_rows, chunk_shapes):
+    """Check the feed of the batch loop: the epoch's batches of indices, two per element."""
+    train = np.arange(3, 3 + n_rows)
+    feed = _speed._TensorFlowBatches(
+        np.zeros((20, 2), np.float32), train, None, 3, np.random.RandomState(42), batches_per_call=2
+    )
+    expected = np.random.RandomState(42)
+    for epoch in range(2):
+        feed.on_epoch_begin(epoch)
+        chunks = [chunk.numpy() for chunk in feed.training]
+        assert [chunk.shape for chunk in chunks] == chunk_shapes
+        rows = np.concatenate([chunk.ravel() for chunk in chunks])
+        np.testing.assert_array_equal(rows, expected.permutation(train))
+
+
+@pytest.mark.parametrize("n_rows, chunk_shapes", [(10, [(2, 3), (1, 3), (1, 1)]), (12, [(2, 3), (2, 3)]), (2, [(1, 2)])])
+def test_row_chunks_hold_the_seeded_batches_and_all_of_x(n_rows, chunk_shapes):
+    """Check the JAX feed of the batch loop: X whole, and the epoch batches' indices."""
+    pytest.importorskip("jax")
+    X = np.arange(40, dtype=np.float32).reshape(20, 2)
+    train = np.arange(3, 3 + n_rows)
+    chunks = _speed._RowChunks(X, train, 3, np.random.RandomState(42), batches_per_call=2)
+    expected = _EpochBatches(X, train, 3, np.random.RandomState(42))
+    for _ in range(2):
+        assert len(chunks) == len(chunk_shapes)
+        elements = [chunks[i] for i in range(len(chunks))]
+        assert [rows.shape for _, rows in elements] == chunk_shapes
+        for data, _ in elements:
+            np.testing.assert_array_equal(np.asarray(data), X)
+        rows = np.concatenate([rows.ravel() for _, rows in elements])
+        served = np.concatenate([expected[i][0] for i in range(len(expected))])
+        np.testing.assert_array_equal(X[rows], served)
+        chunks.on_epoch_end()
+        expected.on_epoch_end()
+
+
+@tensorflow_only
+def test_batch_loop_trainer_runs_keras_steps_on_the_seeded_batches():
+    """Check that the batch loop trains on the k-th permutation's batches in epoch k.
+
+    Run eagerly, the loop calls the autoencoder once per batch, in order.
+    """
+    X = np.random.RandomState(0).rand(50, 3).astype(np.float32)
+    seen = []
+
+    class Recording(keras.layers.Layer):
+        def call(self, inputs):
+            seen.append(keras.ops.convert_to_numpy(inputs))
+            return inputs
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(Recording()(inputs)))
+    model.compile("adam", "mse", jit_compile=True, steps_per_execution=4)
+    trainer, training, _, callbacks = _fit_data(
+        model, X, np.arange(50), None, 8, np.random.RandomState(1)
+    )
+    assert isinstance(trainer, _speed._BatchLoopTrainer)
+    assert trainer.optimizer is model.optimizer
+    seen.clear()  # the one row that built the trainer
+    trainer.run_eagerly = True
+    trainer.jit_compile = False
+    history = trainer.fit(training, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
+    assert [len(batch) for batch in seen] == [8] * 6 + [2] + [8] * 6 + [2] + [8] * 6 + [2]
+    rows = np.concatenate(seen)
+    expected = np.random.RandomState(1)
+    for epoch in range(3):
+        order = expected.permutation(50)
+        np.testing.assert_array_equal(rows[epoch * 50 : (epoch + 1) * 50], X[order])
+    assert int(model.optimizer.iterations.numpy()) == 21
+    assert np.all(np.isfinite(history.history["loss"]))
 
 
 @tensorflow_only
@@ -133,8 +209,8 @@ def test_tensorflow_batches_in_keras_fit():
     inputs = keras.Input((3,))
     model = Recording(inputs, keras.layers.Dense(3)(inputs))
     model.compile("adam", "mse", run_eagerly=True)
-    training, _, callbacks = _fit_data(
-        X, np.arange(50), None, 8, np.random.RandomState(1)
+    model, training, _, callbacks = _fit_data(
+        model, X, np.arange(50), None, 8, np.random.RandomState(1)
     )
     model.fit(training, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
     rows = np.concatenate(seen)
@@ -187,6 +263,38 @@ def test_xla_gives_the_same_fit(digits):
     np.testing.assert_allclose(fast.transform(X), plain.transform(X), atol=1e-4)
     again = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
     np.testing.assert_array_equal(again.transform(X), fast.transform(X))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"variational": True}, {"noise": "gaussian", "noise_level": 0.1}, {"early_stopping": True}],
+)
+def test_batches_per_call_give_the_same_fit_with_xla(digits, monkeypatch, params):
+    """Check that several batches per compiled call train the same model as one.
+
+    On TensorFlow and JAX the XLA path runs them in skae's batch loop: the
+    loss per epoch (validation included), the codes and the optimizer's
+    steps match.
+    """
+    X, _ = digits
+    trainers = []
+    init = _speed._BatchLoopTrainer.__init__
+    monkeypatch.setattr(
+        _speed._BatchLoopTrainer,
+        "__init__",
+        lambda self, *a: trainers.append(self) or init(self, *a),
+    )
+    one = AutoencoderTransformer(**FAST, **params, jit_compile=True, steps_per_execution=1)
+    one.fit(X)
+    assert trainers == []
+    many = AutoencoderTransformer(**FAST, **params, jit_compile=True, steps_per_execution=3)
+    many.fit(X)
+    assert len(trainers) == (keras.backend.backend() in ("tensorflow", "jax"))
+    assert many.history_.keys() == one.history_.keys()
+    for key, values in one.history_.items():
+        np.testing.assert_allclose(many.history_[key], values, rtol=1e-5)
+    np.testing.assert_allclose(many.transform(X), one.transform(X), atol=1e-5)
+    assert int(many.autoencoder_.optimizer.iterations) == int(one.autoencoder_.optimizer.iterations)
 
 
 def test_xla_transform_survives_pickling_and_is_order_invariant(digits, monkeypatch):

@@ -23,6 +23,21 @@ def test_infinite_loss_stops_at_once_and_leaves_the_estimator_unfitted(digits):
     assert ae.epochs == 3
 
 
+def test_infinite_loss_with_several_batches_per_call_names_the_epoch(digits):
+    """Check the error when batches run several per call (the XLA loop of TensorFlow and JAX).
+
+    The loss is seen once per call there, so the message names the epoch only.
+    """
+    ae = AutoencoderTransformer(
+        2, output_activation="linear", loss="mse", batch_size=32, jit_compile=True, random_state=0
+    )
+    per_call = keras.backend.backend() in ("tensorflow", "jax")
+    where = "in epoch 1; " if per_call else "in epoch 1, batch 1; "
+    with pytest.raises(TrainingDivergedError, match=f"training loss became (nan|inf) {where}"):
+        ae.fit(np.full((100, 64), 1e20, dtype=np.float32))
+    _assert_unfitted(ae)
+
+
 def test_nan_loss_from_a_too_large_learning_rate(digits):
     """Check that a diverging SGD raises a ValueError naming the epoch and suggesting a lower learning_rate."""
     X, _ = digits
