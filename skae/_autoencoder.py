@@ -126,9 +126,9 @@ class AutoencoderTransformer(
 
     steps_per_execution : int, default=32
         Number of batches run per call into the compiled training function;
-        fewer Python round trips per epoch. With TensorFlow and XLA the
-        batches of a call run in one compiled loop (Keras' progress bar and
-        batch callbacks then count calls, not batches). ``1`` is Keras'
+        fewer Python round trips per epoch. With XLA on TensorFlow or JAX
+        the batches of a call run in one compiled loop (Keras' progress bar
+        and batch callbacks then count calls, not batches). ``1`` is Keras'
         default, and the only value Keras' PyTorch backend supports: there
         it is always 1. It changes the speed, not the model.
 

@@ -346,10 +346,10 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None):
     reshuffled every epoch from ``rng``, and shifted and rotated at random
     with ``moves=(image_shape, max_shift, max_rotation)``; ``validation``
     rows (or ``None``) keep their order and are never moved. With
-    TensorFlow or JAX, XLA and ``steps_per_execution > 1`` (and no moves, and
-    no Keras distribution on JAX) the model returned is a :class:`_BatchLoopTrainer` around ``model``,
-    compiled with its optimizer and loss, which runs up to
-    ``steps_per_execution`` batches per call.
+    TensorFlow or JAX, XLA and ``steps_per_execution > 1`` (and neither
+    moves nor, on JAX, a Keras distribution) the model returned is a
+    :class:`_BatchLoopTrainer` around ``model``, compiled with its optimizer
+    and loss, which runs up to ``steps_per_execution`` batches per call.
     """
     backend = keras.backend.backend()
     batches_per_call = None
