@@ -23,6 +23,7 @@ def test_infinite_loss_stops_at_once_and_leaves_the_estimator_unfitted(digits):
     assert ae.epochs == 3
 
 
+@pytest.mark.skipif(keras.backend.backend() == "torch", reason="PyTorch runs one batch per call")
 def test_infinite_loss_with_several_batches_per_call_names_the_epoch(digits):
     """Check the error when batches run several per call (the XLA loop of TensorFlow and JAX).
 
@@ -31,9 +32,7 @@ def test_infinite_loss_with_several_batches_per_call_names_the_epoch(digits):
     ae = AutoencoderTransformer(
         2, output_activation="linear", loss="mse", batch_size=32, jit_compile=True, random_state=0
     )
-    per_call = keras.backend.backend() in ("tensorflow", "jax")
-    where = "in epoch 1; " if per_call else "in epoch 1, batch 1; "
-    with pytest.raises(TrainingDivergedError, match=f"training loss became (nan|inf) {where}"):
+    with pytest.raises(TrainingDivergedError, match="training loss became (nan|inf) in epoch 1; "):
         ae.fit(np.full((100, 64), 1e20, dtype=np.float32))
     _assert_unfitted(ae)
 
