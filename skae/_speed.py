@@ -67,6 +67,16 @@ def _random_moves(batch, image_shape, max_shift, max_rotation, rng):
     return upper.reshape(batch.shape).astype(batch.dtype, copy=False)
 
 
+def _n_elements(n_rows, batch_size, batches_per_element=1):
+    """Number of elements of a feed of ``n_rows`` rows.
+
+    Its full batches are grouped ``batches_per_element`` at a time; the
+    last, smaller batch comes alone.
+    """
+    n_full, rest = divmod(n_rows, batch_size)
+    return math.ceil(n_full / batches_per_element) + (rest > 0)
+
+
 class _EpochBatches(keras.utils.PyDataset):
     """``(X, X)`` batches of the rows ``indices`` of ``X``, reshuffled every epoch.
 
@@ -91,7 +101,7 @@ class _EpochBatches(keras.utils.PyDataset):
         self.on_epoch_end()
 
     def __len__(self):
-        return math.ceil(len(self.indices) / self.batch_size)
+        return _n_elements(len(self.indices), self.batch_size)
 
     def __getitem__(self, index):
         rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
@@ -212,15 +222,13 @@ class _TensorFlowBatches(keras.callbacks.Callback):
 
     def _row_chunks(self, orders, n_rows, batches_per_call):
         """Arrays of up to ``batches_per_call`` batches of row indices, for a `_BatchLoopTrainer`."""
-        n_elements = math.ceil((n_rows // self._batch_size) / batches_per_call)
-        n_elements += n_rows % self._batch_size > 0
+        n_elements = _n_elements(n_rows, self._batch_size, batches_per_call)
         return orders.flat_map(self._split(n_rows, batches_per_call)).apply(
             self._tf.data.experimental.assert_cardinality(n_elements)
         )
 
     def _batches(self, orders, n_rows):
         tf = self._tf
-        size = self._batch_size
         split = self._split(n_rows)
 
         def gather(rows, data):
@@ -238,7 +246,7 @@ class _TensorFlowBatches(keras.callbacks.Callback):
             .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
             .with_options(options)
             .prefetch(tf.data.AUTOTUNE)
-            .apply(tf.data.experimental.assert_cardinality(math.ceil(n_rows / size)))
+            .apply(tf.data.experimental.assert_cardinality(_n_elements(n_rows, self._batch_size)))
         )
 
 
@@ -260,8 +268,7 @@ class _RowChunks(_EpochBatches):
         self.batches_per_call = batches_per_call
 
     def __len__(self):
-        n_full, rest = divmod(len(self.indices), self.batch_size)
-        return math.ceil(n_full / self.batches_per_call) + (rest > 0)
+        return _n_elements(len(self.indices), self.batch_size, self.batches_per_call)
 
     def __getitem__(self, index):
         size = self.batch_size
@@ -352,17 +359,20 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None):
     and loss, which runs up to ``steps_per_execution`` batches per call.
     """
     backend = keras.backend.backend()
-    batches_per_call = None
     # The moves are drawn by NumPy batch by batch, so they go through the
-    # PyDataset on every backend.
-    if backend in ("tensorflow", "jax") and moves is None and model.jit_compile:
-        batches_per_call = model.steps_per_execution
-    if backend == "jax" and keras.distribution.distribution() is not None:
-        # Keras splits every array fed to fit along its first axis over the
-        # devices: batches, not the rows and indices of a batch loop.
-        batches_per_call = None
-    if batches_per_call == 1:
-        batches_per_call = None
+    # PyDataset on every backend. A Keras distribution (JAX) splits every
+    # array fed to fit along its first axis over the devices: batches, not
+    # the rows and indices of a batch loop.
+    loop = (
+        moves is None
+        and model.jit_compile
+        and model.steps_per_execution > 1
+        and (
+            backend == "tensorflow"
+            or (backend == "jax" and keras.distribution.distribution() is None)
+        )
+    )
+    batches_per_call = model.steps_per_execution if loop else None
     if backend == "tensorflow" and moves is None:
         batches = _TensorFlowBatches(X, train, validation, batch_size, rng, batches_per_call)
         training, validation_data, callbacks = batches.training, batches.validation, [batches]
