@@ -241,7 +241,7 @@ class AccuracyCurve:
         """A context in which skae's fits score along the way (when epochs are asked)."""
         import keras
 
-        import skae._training
+        import skae._keras._fit_guard
 
         if not self.epochs:
             return contextlib.nullcontext()
@@ -256,7 +256,7 @@ class AccuracyCurve:
                     curve.score(self.model, epoch + 1, self.start, logs)
 
         # skae takes no callbacks; its fit adds those of this hook.
-        return mock.patch.object(skae._training, "_extra_callbacks", lambda: [Scoring()])
+        return mock.patch.object(skae._keras._fit_guard, "_extra_callbacks", lambda: [Scoring()])
 
     def score(self, autoencoder, epoch, start, logs):
         began = time.perf_counter()

@@ -197,7 +197,7 @@ def _fit_skae(x, epochs, seed, variant):
 
     import keras
 
-    import skae._training
+    import skae._keras._fit_guard
     from skae import AutoencoderTransformer
 
     settings = {
@@ -217,7 +217,7 @@ def _fit_skae(x, epochs, seed, variant):
 
     # skae takes no callbacks; its fit adds those of this hook.
     timer = _epoch_timer()
-    with mock.patch.object(skae._training, "_extra_callbacks", lambda: [timer]):
+    with mock.patch.object(skae._keras._fit_guard, "_extra_callbacks", lambda: [timer]):
         ae.fit(x)
     return (
         timer,

@@ -5,9 +5,8 @@ from ._autoencoder import AutoencoderTransformer
 from ._deep_clustering import DeepEmbeddedClustering
 from ._majority_vote import MajorityVoteClassifier
 from ._persistence import load
-from ._training import TrainingDivergedError
-
-__version__ = "0.1.0"
+from ._version import __version__
+from .exceptions import TrainingDivergedError
 
 __all__ = [
     "AutoencoderTransformer",

@@ -16,15 +16,19 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._backend import _portable_loss, _steps_per_execution
-from ._speed import (
-    _fit_data,
-    _predict,
+from ._augmentation import image_moves
+from ._failed_fit import forget_fit
+from ._keras._backend import (
+    _portable_loss,
     _resolve_jit_compile,
     _set_inference_jit,
+    _steps_per_execution,
 )
-from ._architectures import build_autoencoder, image_moves
-from ._training import FitGuard, forget_fit
+from ._keras._feeds import _fit_data
+from ._keras._fit_guard import FitGuard
+from ._keras._networks import build_autoencoder
+from ._keras._predict import _predict
+from ._persistence import _loadable, save
 from ._validation import explained_errors, reconstructible_range
 
 _SEED_MAX = 2**31 - 1
@@ -49,6 +53,7 @@ def _keras_object(getter, identifier, parameter):
         ) from None
 
 
+@_loadable
 class AutoencoderTransformer(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
@@ -535,8 +540,6 @@ class AutoencoderTransformer(
         >>> bool((loaded.transform(X) == ae.transform(X)).all())
         True
         """
-        from ._persistence import save
-
         return save(self, path)
 
     @property
@@ -625,5 +628,5 @@ class AutoencoderTransformer(
         return _portable_loss(_keras_object(keras.losses.get, self.loss, "loss"))
 
     def _predict(self, model, X):
-        """Output of ``model`` for ``X``; see :func:`skae._speed._predict`."""
+        """Output of ``model`` for ``X``; see :func:`skae._keras._predict._predict`."""
         return _predict(model, X)

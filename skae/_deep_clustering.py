@@ -5,7 +5,6 @@ from numbers import Integral, Real
 
 import keras
 import numpy as np
-from keras import ops
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -20,9 +19,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._architectures import image_moves
+from ._augmentation import _random_moves, image_moves
 from ._autoencoder import AutoencoderTransformer, _keras_object
-from ._speed import _random_moves
+from ._keras._layers import _SoftAssignment
 
 _SEED_MAX = 2**31 - 1
 
@@ -38,30 +37,6 @@ def _target_distribution(q):
     """DEC's sharpened target p: q squared, divided by the cluster frequencies, renormalised."""
     weight = np.square(q) / np.sum(q, axis=0)
     return weight / np.sum(weight, axis=1, keepdims=True)
-
-
-class _SoftAssignment(keras.layers.Layer):
-    """Keras layer computing DEC's q from codes; the cluster centres are its weights."""
-
-    def __init__(self, n_clusters, alpha, **kwargs):
-        super().__init__(**kwargs)
-        self.n_clusters = n_clusters
-        self.alpha = alpha
-
-    def build(self, input_shape):
-        self.centers = self.add_weight(
-            shape=(self.n_clusters, input_shape[-1]), initializer="zeros", name="centers"
-        )
-
-    def call(self, codes):
-        squared_distances = ops.sum(
-            ops.square(ops.expand_dims(codes, 1) - self.centers), axis=2
-        )
-        q = ops.power(1.0 + squared_distances / self.alpha, -(self.alpha + 1.0) / 2.0)
-        return q / ops.sum(q, axis=1, keepdims=True)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.n_clusters)
 
 
 class DeepEmbeddedClustering(

@@ -18,11 +18,25 @@ import zipfile
 import keras
 import numpy as np
 
+from ._keras._networks import DECODER, ENCODER, POSTERIOR
+from ._version import __version__
+
 _FORMAT = "skae"
 _FORMAT_VERSION = 1
 _META = "skae.json"
 _MODEL = "autoencoder.keras"
 _MODELS = ("autoencoder_", "encoder_", "decoder_")
+# Estimator classes that load() can rebuild, by name; filled by @_loadable,
+# so that this module never imports an estimator (no import cycle).
+_LOADABLE = {}
+
+
+def _loadable(cls):
+    """Class decorator: let :func:`load` rebuild instances of ``cls``."""
+    _LOADABLE[cls.__name__] = cls
+    return cls
+
+
 # Instance state that is neither a parameter nor a fitted attribute but
 # changes what the estimator returns (set_output).
 _EXTRA_STATE = ("_sklearn_output_config",)
@@ -89,8 +103,6 @@ def _decode(value):
 
 def save(estimator, path):
     """Write `estimator` to `path`; see :meth:`AutoencoderTransformer.save`."""
-    from . import __version__
-
     path = os.fspath(path)
     state = vars(estimator)
     meta = {
@@ -161,9 +173,6 @@ def load(path):
     >>> skae.load(path)
     AutoencoderTransformer(encoding_dim=4, epochs=3)
     """
-    from . import __version__
-    from ._autoencoder import AutoencoderTransformer
-
     path = os.fspath(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -190,13 +199,12 @@ def load(path):
                 UserWarning,
                 stacklevel=2,
             )
-        classes = {"AutoencoderTransformer": AutoencoderTransformer}
-        if meta["class"] not in classes:
+        if meta["class"] not in _LOADABLE:
             raise ValueError(
                 f"{path!r} holds a {meta['class']}, which this skae cannot load. "
                 "Upgrade skae."
             )
-        estimator = classes[meta["class"]](
+        estimator = _LOADABLE[meta["class"]](
             **{name: _decode(value) for name, value in meta["params"].items()}
         )
         for name, value in meta["fitted"].items():
@@ -207,14 +215,14 @@ def load(path):
             autoencoder = keras.saving.load_model(model_path, compile=False)
             estimator.autoencoder_ = autoencoder
             estimator.encoder_ = _encoder(autoencoder)
-            estimator.decoder_ = autoencoder.get_layer("decoder")
+            estimator.decoder_ = autoencoder.get_layer(DECODER)
     return estimator
 
 
 def _encoder(autoencoder):
     """The encoder sub-model; a variational autoencoder holds its posterior instead."""
     names = [layer.name for layer in autoencoder.layers]
-    if "encoder" in names:
-        return autoencoder.get_layer("encoder")
-    posterior = autoencoder.get_layer("posterior")
-    return keras.Model(posterior.inputs, posterior.outputs[0], name="encoder")
+    if ENCODER in names:
+        return autoencoder.get_layer(ENCODER)
+    posterior = autoencoder.get_layer(POSTERIOR)
+    return keras.Model(posterior.inputs, posterior.outputs[0], name=ENCODER)

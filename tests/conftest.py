@@ -27,3 +27,18 @@ def digits():
     """Digits scaled to [0, 1], as float32, and their labels."""
     X, y = load_digits(return_X_y=True)
     return MinMaxScaler().fit_transform(X).astype(np.float32), y
+
+# Two epochs of 7 batches each: enough steps for steps_per_execution to matter.
+FAST = dict(encoding_dim=8, epochs=2, batch_size=256, random_state=0)
+PLAIN = dict(jit_compile=False, steps_per_execution=1)
+
+tensorflow_only = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="tf.data feeding is for TensorFlow"
+)
+
+# Keras' PyTorch trainer runs one batch per call, and torch.compile'd
+# functions recompiled for many models in one process fall back to eager,
+# which breaks the exact transform checks of later tests.
+not_torch = pytest.mark.skipif(
+    keras.backend.backend() == "torch", reason="PyTorch runs one batch per call"
+)

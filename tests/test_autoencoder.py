@@ -26,7 +26,7 @@ def test_defaults_are_the_tutorial_model(digits):
     assert [(layer.units, layer.activation.__name__) for layer in encoder_layers] == [(36, "relu")]
     assert [(layer.units, layer.activation.__name__) for layer in decoder_layers] == [(64, "sigmoid")]
     assert isinstance(ae.autoencoder_.optimizer, keras.optimizers.Adam)
-    # On PyTorch skae swaps in its own binary cross-entropy (see skae/_backend.py).
+    # On PyTorch skae swaps in its own binary cross-entropy (see skae/_keras/_backend.py).
     assert ae.autoencoder_.loss.__name__ == "binary_crossentropy"
     params = AutoencoderTransformer().get_params()
     assert (params["batch_size"], params["epochs"], params["n_iter_no_change"]) == (2024, 200, 5)

@@ -1,4 +1,4 @@
-"""What skae evens out between the Keras backends."""
+"""What skae evens out between the Keras backends, and the compile settings it picks (skae/_keras/_backend.py)."""
 
 import os
 import subprocess
@@ -8,7 +8,16 @@ import keras
 import numpy as np
 import pytest
 
-from skae._backend import _binary_crossentropy, _portable_loss, _steps_per_execution
+from skae import AutoencoderTransformer
+from skae._keras._backend import (
+    _JIT_MIN_SAMPLES,
+    _binary_crossentropy,
+    _portable_loss,
+    _resolve_jit_compile,
+    _steps_per_execution,
+)
+
+from .conftest import FAST, PLAIN
 
 
 def test_binary_crossentropy_matches_keras_for_targets_in_unit_interval():
@@ -66,3 +75,66 @@ def test_defaults_fit_on_torch_backend():
         [sys.executable, "-c", _FIT_WITH_DEFAULTS], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_resolve_jit_compile():
+    """Check that "auto" compiles with XLA only where it pays, and booleans pass."""
+    assert _resolve_jit_compile(True, 1) is True
+    assert _resolve_jit_compile(False, 10**9) is False
+    backend = keras.backend.backend()
+    big = _resolve_jit_compile("auto", _JIT_MIN_SAMPLES)
+    small = _resolve_jit_compile("auto", _JIT_MIN_SAMPLES - 1)
+    assert big is (backend in ("tensorflow", "jax"))
+    assert small is (backend == "jax")
+
+
+def test_steps_per_execution_gives_the_same_fit(digits):
+    """Check that running many steps per call trains the same model as one."""
+    X, _ = digits
+    one = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
+    many = AutoencoderTransformer(**FAST, jit_compile=False, steps_per_execution=32)
+    many.fit(X)
+    np.testing.assert_allclose(many.history_["loss"], one.history_["loss"], rtol=1e-6)
+    np.testing.assert_allclose(many.transform(X), one.transform(X), atol=1e-5)
+
+
+def test_xla_gives_the_same_fit(digits):
+    """Check that the XLA-compiled defaults train the same model as plain Keras.
+
+    XLA fuses and reorders float operations, so equal means equal up to
+    rounding, not bit for bit.
+    """
+    X, _ = digits
+    plain = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
+    fast = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
+    np.testing.assert_allclose(fast.history_["loss"], plain.history_["loss"], rtol=1e-4)
+    np.testing.assert_allclose(fast.transform(X), plain.transform(X), atol=1e-4)
+    again = AutoencoderTransformer(**FAST, jit_compile=True).fit(X)
+    np.testing.assert_array_equal(again.transform(X), fast.transform(X))
+
+
+def test_bfloat16_precision(digits):
+    """Check that bfloat16 trains to about the float32 loss and returns float32."""
+    X, _ = digits
+    full = AutoencoderTransformer(**FAST, **PLAIN).fit(X)
+    half = AutoencoderTransformer(**FAST, **PLAIN, precision="bfloat16").fit(X)
+    assert half.encoder_.layers[-1].compute_dtype == "bfloat16"
+    assert half.decoder_.layers[-1].compute_dtype == "float32"
+    assert half.transform(X).dtype == np.float32
+    np.testing.assert_allclose(half.history_["loss"], full.history_["loss"], rtol=1e-2)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"jit_compile": "yes"},
+        {"steps_per_execution": 0},
+        {"precision": "float16"},
+    ],
+)
+def test_invalid_speed_parameters(digits, params):
+    """Check that bad speed settings raise a ValueError naming the parameter."""
+    X, _ = digits
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=name):
+        AutoencoderTransformer(**FAST, **params).fit(X)

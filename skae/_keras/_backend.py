@@ -1,4 +1,5 @@
-"""Evening out what differs between the Keras backends (TensorFlow, JAX, PyTorch)."""
+"""What differs between the Keras backends (TensorFlow, JAX, PyTorch), evened out,
+and the compile settings chosen for each: XLA, steps per execution, dtype policy."""
 
 import keras
 from keras import ops
@@ -43,3 +44,41 @@ def _steps_per_execution(requested, n_batches):
     if keras.backend.backend() == "torch":
         return 1
     return min(requested, n_batches)
+
+
+# Samples seen in training (rows x epochs) from which XLA's compile time,
+# around a second on CPU, is paid back: about three epochs of MNIST.
+_JIT_MIN_SAMPLES = 200_000
+
+
+def _resolve_jit_compile(jit_compile, n_samples_seen=None):
+    """``jit_compile`` for ``Model.compile``.
+
+    Keras' own ``"auto"`` turns XLA off for TensorFlow on CPU; on the small
+    dense autoencoders here XLA trains about 2x faster there, so skae's
+    ``"auto"`` turns it on for TensorFlow whenever training sees enough
+    samples (``n_samples_seen``, rows x epochs) to pay the compile time back,
+    and always for JAX, whose non-compiled mode runs op by op.
+    """
+    if jit_compile != "auto":
+        return bool(jit_compile)
+    backend = keras.backend.backend()
+    if backend == "jax":
+        return True
+    if backend == "tensorflow":
+        return n_samples_seen is None or n_samples_seen >= _JIT_MIN_SAMPLES
+    return False
+
+
+def _dtype_policy(precision):
+    """Keras dtype policy of the layers for ``precision``."""
+    return "mixed_bfloat16" if precision == "bfloat16" else "float32"
+
+
+def _set_inference_jit(models, jit_compile):
+    """Compile the predict functions of ``models`` with XLA or not.
+
+    ``jit_compile`` is the resolved value used for training.
+    """
+    for model in models:
+        model.jit_compile = jit_compile

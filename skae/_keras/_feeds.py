@@ -1,70 +1,19 @@
-"""Feeding, compiling and predicting fast, shared by the autoencoders.
+"""What ``Model.fit`` is fed: seeded ``(X, X)`` batches of rows of ``X``.
 
-TensorFlow is imported only when it is Keras' backend, so that skae runs on
-any Keras 3 backend installed.
+Three feeds give the same batches in the same order: a Keras
+``PyDataset`` (every backend), ``tf.data`` pipelines (TensorFlow) and row
+chunks for the batch loop (:mod:`skae._keras._batch_loop`). TensorFlow and
+JAX are imported only when they are Keras' backend, so that skae runs on any
+Keras 3 backend installed.
 """
 
 import math
-import threading
 
 import keras
 import numpy as np
 
-# Largest number of rows passed to one predict call. Chunk sizes are powers of
-# two times 64, so that a compiled (XLA) predict function sees few shapes.
-_PREDICT_ROWS = 16384
-_PAD_ROWS = 64
-
-
-def _random_moves(batch, image_shape, max_shift, max_rotation, rng):
-    """Each row of ``batch``, an image of ``image_shape``, shifted and rotated at random.
-
-    Shifts of up to ``max_shift`` whole pixels along rows and columns and, when
-    ``max_rotation`` > 0, a rotation about the image centre by up to that many
-    degrees (bilinear interpolation), drawn independently per image; pixels
-    moved in from outside are 0. Returns a new array.
-    """
-    n = len(batch)
-    height, width, channels = image_shape
-    row_shift, column_shift = rng.randint(-max_shift, max_shift + 1, size=(2, n))
-    if max_rotation == 0:
-        m = max_shift
-        padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
-        rows = (np.arange(height) + m - row_shift[:, None])[:, :, None]
-        columns = (np.arange(width) + m - column_shift[:, None])[:, None, :]
-        return padded[np.arange(n)[:, None, None], rows, columns].reshape(batch.shape)
-    angle = np.deg2rad(rng.uniform(-max_rotation, max_rotation, size=n))
-    centre_row, centre_column = (height - 1) / 2, (width - 1) / 2
-    # A rotation moves a pixel by at most 2 r sin(angle / 2): with that margin
-    # of zeros (and 2 for the interpolation) every source pixel is inside.
-    reach = 2 * math.hypot(centre_row, centre_column) * math.sin(math.radians(max_rotation) / 2)
-    m = max_shift + math.ceil(reach) + 2
-    padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
-    padded_width = width + 2 * m
-    pixels = padded.reshape(-1, channels)
-    # Where each output pixel comes from: its offset from the centre rotated
-    # back, the shift undone; in float32, and gathered through flat indices,
-    # which NumPy does faster than multi-dimensional ones.
-    f32 = np.float32
-    row = (np.arange(height, dtype=f32) - f32(centre_row))[None, :, None]
-    column = (np.arange(width, dtype=f32) - f32(centre_column))[None, None, :]
-    cos = np.cos(angle).astype(f32)[:, None, None]
-    sin = np.sin(angle).astype(f32)[:, None, None]
-    row_offset = (f32(centre_row + m) - row_shift.astype(f32))[:, None, None]
-    column_offset = (f32(centre_column + m) - column_shift.astype(f32))[:, None, None]
-    source_row = cos * row - sin * column + row_offset
-    source_column = sin * row + cos * column + column_offset
-    top, left = np.floor(source_row), np.floor(source_column)
-    down, right = (source_row - top)[..., None], (source_column - left)[..., None]
-    index = top.astype(np.intp) * padded_width + left.astype(np.intp)
-    index += (np.arange(n) * padded.shape[1] * padded_width)[:, None, None]
-    upper = np.take(pixels, index, axis=0)
-    upper += right * (np.take(pixels, index + 1, axis=0) - upper)
-    index += padded_width
-    lower = np.take(pixels, index, axis=0)
-    lower += right * (np.take(pixels, index + 1, axis=0) - lower)
-    upper += down * (lower - upper)
-    return upper.reshape(batch.shape).astype(batch.dtype, copy=False)
+from .._augmentation import _random_moves
+from ._batch_loop import _BatchLoopTrainer
 
 
 def _n_elements(n_rows, batch_size, batches_per_element=1):
@@ -282,70 +231,6 @@ class _RowChunks(_EpochBatches):
         return self.X, rows.astype(np.int32)
 
 
-class _BatchLoopTrainer(keras.Model):
-    """Trains ``autoencoder`` on several batches per call, in one compiled loop.
-
-    For the TensorFlow and JAX backends with XLA. Each element ``fit`` feeds
-    holds row indices of ``X``, one batch per row (or the last, smaller batch
-    alone); ``train_step`` gathers the batches and runs Keras' own
-    ``train_step`` on each in a loop (``tf.while_loop``, ``jax.lax.scan``),
-    so that XLA compiles the gathers, the steps and the loop into one
-    program. Keras' ``steps_per_execution`` instead launches the compiled
-    step once per batch, pulling the batch from ``tf.data`` or Python in
-    between, which costs the tutorial's model about a third of its epoch on
-    a 2-core CPU. The batches, their order and the reported loss (Keras'
-    running mean) are those of per-batch training; only a non-finite loss
-    is noticed per call instead of per batch.
-
-    On TensorFlow the elements are the indices alone and ``X`` is the tensor
-    ``data``; on JAX they are ``(X, indices)`` (see :class:`_RowChunks`).
-    """
-
-    def __init__(self, autoencoder, data=None):
-        # Keras' default name from the class, with its leading underscore,
-        # is not a valid TensorFlow name scope.
-        super().__init__(name="batch_loop_trainer")
-        self.autoencoder = autoencoder
-        self._data = data
-
-    def call(self, inputs, training=False):
-        return self.autoencoder(inputs, training=training)
-
-    def train_step(self, *args):
-        # Keras' TensorFlow trainer passes the data, its JAX trainer the
-        # state and the data.
-        if keras.backend.backend() == "jax":
-            return self._jax_steps(*args)
-        return self._tensorflow_steps(*args)
-
-    def _tensorflow_steps(self, rows):
-        import tensorflow as tf
-
-        def step(i, logs):
-            batch = tf.gather(self._data, rows[i])
-            return i + 1, super(_BatchLoopTrainer, self).train_step((batch, batch))
-
-        _, logs = tf.while_loop(
-            lambda i, logs: i < tf.shape(rows)[0],
-            step,
-            (tf.constant(0), self.get_metrics_result()),
-        )
-        return logs
-
-    def _jax_steps(self, state, data):
-        import jax
-
-        X, rows = data
-
-        def step(state, batch_rows):
-            batch = jax.numpy.take(X, batch_rows, axis=0)
-            logs, state = super(_BatchLoopTrainer, self).train_step(state, (batch, batch))
-            return state, logs
-
-        state, logs = jax.lax.scan(step, state, rows)
-        return jax.tree_util.tree_map(lambda values: values[-1], logs), state
-
-
 def _fit_data(model, X, train, validation, batch_size, rng, moves=None):
     """``(model, x, validation_data, callbacks)`` for ``model.fit(x, ...)`` on rows of ``X``.
 
@@ -396,78 +281,3 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None):
     sample = X[train[:1]]
     trainer.compute_loss(x=sample, y=sample, y_pred=trainer(sample))
     return trainer, training, validation_data, callbacks
-
-
-# Samples seen in training (rows x epochs) from which XLA's compile time,
-# around a second on CPU, is paid back: about three epochs of MNIST.
-_JIT_MIN_SAMPLES = 200_000
-
-
-def _resolve_jit_compile(jit_compile, n_samples_seen=None):
-    """``jit_compile`` for ``Model.compile``.
-
-    Keras' own ``"auto"`` turns XLA off for TensorFlow on CPU; on the small
-    dense autoencoders here XLA trains about 2x faster there, so skae's
-    ``"auto"`` turns it on for TensorFlow whenever training sees enough
-    samples (``n_samples_seen``, rows x epochs) to pay the compile time back,
-    and always for JAX, whose non-compiled mode runs op by op.
-    """
-    if jit_compile != "auto":
-        return bool(jit_compile)
-    backend = keras.backend.backend()
-    if backend == "jax":
-        return True
-    if backend == "tensorflow":
-        return n_samples_seen is None or n_samples_seen >= _JIT_MIN_SAMPLES
-    return False
-
-
-def _dtype_policy(precision):
-    """Keras dtype policy of the layers for ``precision``."""
-    return "mixed_bfloat16" if precision == "bfloat16" else "float32"
-
-
-def _set_inference_jit(models, jit_compile):
-    """Compile the predict functions of ``models`` with XLA or not.
-
-    ``jit_compile`` is the resolved value used for training.
-    """
-    for model in models:
-        model.jit_compile = jit_compile
-
-
-# JAX donates its state buffers on each predict call, so calls from several
-# threads at once fail; one at a time is correct on every backend.
-_PREDICT_LOCK = threading.Lock()
-
-
-def _predict_rows(n_samples):
-    """Rows of each predict chunk: a power of two times 64, at most _PREDICT_ROWS."""
-    needed = -(-n_samples // _PAD_ROWS)
-    return min(_PREDICT_ROWS, _PAD_ROWS * 2 ** math.ceil(math.log2(max(needed, 1))))
-
-
-def _predict(model, X):
-    """Output of ``model`` for ``X``, in padded chunks, as float32.
-
-    CPU matrix products round a row differently in the last bit depending on
-    where it falls in a batch. Padding every chunk to a multiple of 64 rows
-    makes a sample's output independent of the other samples passed with
-    it, so ``transform`` is exactly invariant to order and subsets.
-    """
-    n_samples = X.shape[0]
-    rows = _predict_rows(n_samples)
-    output = np.empty((n_samples, model.output_shape[-1]), dtype=np.float32)
-    padded = None
-    for start in range(0, n_samples, rows):
-        chunk = X[start : start + rows]
-        n_rows = chunk.shape[0]
-        if n_rows < rows:
-            if padded is None:
-                padded = np.zeros((rows, *chunk.shape[1:]), dtype=chunk.dtype)
-            padded[:n_rows] = chunk
-            chunk = padded
-        with _PREDICT_LOCK:
-            result = keras.ops.convert_to_numpy(model.predict_on_batch(chunk))
-        output[start : start + n_rows] = result[:n_rows]
-    return output

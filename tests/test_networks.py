@@ -1,3 +1,5 @@
+"""Tests of the Keras networks: dense, convolutional, denoising, sparse, variational (skae/_keras/_networks.py)."""
+
 import pickle
 
 import keras
@@ -5,7 +7,6 @@ import numpy as np
 import pytest
 
 from skae import AutoencoderTransformer
-from skae._speed import _fit_data, _random_moves
 
 
 def _fit(X, **params):
@@ -80,89 +81,6 @@ def test_dropout_rate_must_be_below_one(digits):
     X, _ = digits
     with pytest.raises(ValueError, match="below 1"):
         AutoencoderTransformer(noise="dropout", noise_level=1.0, epochs=1).fit(X[:20])
-
-
-def test_random_shifts_move_each_image_within_max_shift():
-    """Check that every image is translated by at most max_shift pixels per axis, all offsets drawn, input kept."""
-    n, max_shift = 300, 2
-    images = np.zeros((n, 9, 7, 2), dtype=np.float32)
-    images[:, 4, 3, 1] = np.arange(1, n + 1)  # one marked pixel, away from the border
-    batch = images.reshape(n, -1)
-    before = batch.copy()
-    shifted = _random_moves(batch, (9, 7, 2), max_shift, 0, np.random.RandomState(0))
-    assert shifted.shape == batch.shape and shifted.dtype == batch.dtype
-    np.testing.assert_array_equal(batch, before)
-    image, row, column, channel = np.nonzero(shifted.reshape(n, 9, 7, 2))
-    np.testing.assert_array_equal(image, np.arange(n))  # each marked pixel kept, once
-    np.testing.assert_array_equal(shifted.reshape(n, 9, 7, 2)[image, row, column, channel], np.arange(1, n + 1))
-    assert set(row - 4) == set(column - 3) == set(range(-max_shift, max_shift + 1))
-    assert (channel == 1).all()
-
-
-def test_random_rotations_turn_each_image_about_its_centre():
-    """Check that a marked pixel turns about the centre within max_rotation, by angles of both signs, input kept."""
-    n, radius, max_rotation = 200, 5, 30
-    images = np.zeros((n, 15, 15, 1), dtype=np.float32)
-    images[:, 7, 7 + radius] = 1.0  # right of the centre pixel (7, 7)
-    batch = images.reshape(n, -1)
-    before = batch.copy()
-    turned = _random_moves(batch, (15, 15, 1), 0, max_rotation, np.random.RandomState(0)).reshape(n, 15, 15)
-    assert turned.dtype == batch.dtype
-    np.testing.assert_array_equal(batch, before)
-    rows, columns = np.mgrid[:15, :15] - 7
-    mass = turned.sum(axis=(1, 2))
-    np.testing.assert_allclose(mass, 1.0, atol=0.1)
-    row = (turned * rows).sum(axis=(1, 2)) / mass
-    column = (turned * columns).sum(axis=(1, 2)) / mass
-    np.testing.assert_allclose(np.hypot(row, column), radius, atol=0.3)
-    angle = np.degrees(np.arctan2(row, column))
-    assert np.abs(angle).max() <= max_rotation + 2 and angle.min() < -20 and angle.max() > 20
-    uniform = _random_moves(np.ones((n, 225), np.float32), (15, 15, 1), 0, max_rotation, np.random.RandomState(0))
-    np.testing.assert_allclose(uniform.reshape(n, 15, 15)[:, 3:12, 3:12], 1.0, rtol=1e-5)
-
-
-def test_rotation_path_shifts_as_the_whole_pixel_path():
-    """Check that the interpolating path, at a negligible angle, shifts images exactly as the whole-pixel one."""
-    batch = np.random.RandomState(1).rand(50, 99).astype(np.float32)
-    whole_pixels = _random_moves(batch, (11, 9, 1), 3, 0, np.random.RandomState(2))
-    interpolated = _random_moves(batch, (11, 9, 1), 3, 1e-9, np.random.RandomState(2))
-    np.testing.assert_allclose(interpolated, whole_pixels, atol=1e-6)
-
-
-def test_max_shift_trains_on_shifted_images_only(digits):
-    """Check that max_shift changes training, is reproducible, shifts neither validation rows nor X."""
-    X, _ = digits
-    X = X[:500]
-    before = X.copy()
-    shifted = _fit(X, max_shift=1)  # dense: the 64 features are 8 x 8 images
-    np.testing.assert_array_equal(X, before)
-    assert shifted.history_["loss"] != _fit(X).history_["loss"]
-    np.testing.assert_array_equal(_fit(X, max_shift=1).transform(X), shifted.transform(X))
-    assert "Conv2D" not in _layer_types(shifted.autoencoder_)
-    conv = _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,), max_shift=1)
-    assert conv.history_["loss"] != _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,)).history_["loss"]
-    _, training, validation, _ = _fit_data(
-        None, X, np.arange(400), np.arange(400, 500), 128, np.random.RandomState(0), ((8, 8, 1), 1, 0)
-    )
-    assert training.moves == ((8, 8, 1), 1, 0) and validation.moves is None
-    rotated = _fit(X, max_rotation=10)
-    assert rotated.history_["loss"] != _fit(X).history_["loss"]
-    np.testing.assert_array_equal(_fit(X, max_rotation=10).transform(X), rotated.transform(X))
-
-
-@pytest.mark.parametrize(
-    "params, message",
-    [
-        ({"max_shift": 1}, "not a square number of pixels. Give the autoencoder an image_shape"),
-        ({"max_shift": 7, "image_shape": (-1, 7)}, "below their height"),
-        ({"max_rotation": 10}, "max_rotation=10 moves images.*not a square number"),
-    ],
-)
-def test_bad_max_shift_is_a_clear_error(digits, params, message):
-    """Check that max_shift on non-square rows of a dense network, or as large as the image, raises a clear ValueError."""
-    X, _ = digits
-    with pytest.raises(ValueError, match=message):
-        AutoencoderTransformer(epochs=1, hidden_layer_sizes=(4,), **params).fit(X[:20, :63])
 
 
 def test_activity_regularization_makes_codes_sparser(digits):

@@ -5,30 +5,8 @@ import warnings
 import keras
 import numpy as np
 
-from ._speed import _BatchLoopTrainer
-
-
-class TrainingDivergedError(ValueError):
-    """Raised by ``fit`` when the loss becomes NaN or infinite.
-
-    Training stops at the first batch whose loss is not finite and the
-    estimator is left unfitted. The message names the epoch and the usual
-    fixes: a lower ``learning_rate``, or data scaled to a small range.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skae import AutoencoderTransformer, TrainingDivergedError
-    >>> X = np.full((20, 3), 1e20)  # squared errors overflow float32
-    >>> ae = AutoencoderTransformer(2, output_activation="linear", loss="mse")
-    >>> try:
-    ...     ae.fit(X)
-    ... except TrainingDivergedError as exc:
-    ...     print(str(exc).split(";")[0])
-    The training loss became inf in epoch 1, batch 1
-    >>> hasattr(ae, "n_features_in_")
-    False
-    """
+from ..exceptions import TrainingDivergedError
+from ._batch_loop import _BatchLoopTrainer
 
 
 class _StopOnNonFiniteLoss(keras.callbacks.Callback):
@@ -111,9 +89,3 @@ class FitGuard:
             stacklevel=3,
         )
         return True
-
-
-def forget_fit(estimator):
-    """Delete every fitted attribute, so a failed fit leaves `estimator` unfitted."""
-    for name in [name for name in vars(estimator) if name.endswith("_") and not name.startswith("__")]:
-        delattr(estimator, name)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import skae._training
+import skae._keras._fit_guard
 from skae import AutoencoderTransformer, TrainingDivergedError
 
 
@@ -76,7 +76,7 @@ def test_ctrl_c_after_some_epochs_keeps_the_best_model(digits, monkeypatch):
     """Check that Ctrl-C in epoch 4 warns and keeps the model of a 3-epoch fit, best weights restored."""
     X, _ = digits
     params = dict(encoding_dim=8, batch_size=64, random_state=0)
-    monkeypatch.setattr(skae._training, "_extra_callbacks", lambda: [_Interrupt(3)])
+    monkeypatch.setattr(skae._keras._fit_guard, "_extra_callbacks", lambda: [_Interrupt(3)])
     with pytest.warns(UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 3 complete epoch.*best epoch"):
         interrupted = AutoencoderTransformer(epochs=50, **params).fit(X[:600])
     monkeypatch.undo()
@@ -89,7 +89,7 @@ def test_ctrl_c_in_the_first_epoch_propagates_and_leaves_the_estimator_unfitted(
     """Check that Ctrl-C before any complete epoch re-raises and leaves no fitted attribute."""
     X, _ = digits
     ae = AutoencoderTransformer(4, epochs=2, random_state=0).fit(X[:200])
-    monkeypatch.setattr(skae._training, "_extra_callbacks", lambda: [_Interrupt(0)])
+    monkeypatch.setattr(skae._keras._fit_guard, "_extra_callbacks", lambda: [_Interrupt(0)])
     with pytest.raises(KeyboardInterrupt):
         ae.fit(X[:200])
     _assert_unfitted(ae)

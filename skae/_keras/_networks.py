@@ -1,121 +1,18 @@
-"""Keras networks behind AutoencoderTransformer: dense, convolutional, denoising, sparse, variational."""
+"""The Keras networks behind AutoencoderTransformer: dense, convolutional, denoising, sparse, variational."""
 
 import math
 
 import keras
-import numpy as np
-from keras import ops
 
-from ._speed import _dtype_policy
+from .._images import validated_image_shape
+from ._backend import _dtype_policy
+from ._layers import _Posterior
 
 _SEED_MAX = 2**31 - 1
 
+# Names of the sub-models inside the autoencoder, which skae.load looks up.
+ENCODER, DECODER, POSTERIOR = "encoder", "decoder", "posterior"
 
-def validated_image_shape(image_shape, n_features):
-    """``image_shape`` as a 3-tuple ``(height, width, channels)`` that holds ``n_features`` values.
-
-    A 2-tuple gets one channel; one entry may be -1 and is inferred, as in
-    :func:`numpy.reshape`. ``None`` stays ``None`` (a dense network).
-    """
-    if image_shape is None:
-        return None
-    shape = np.ravel(image_shape)
-    known = shape[shape != -1]
-    if (
-        shape.size not in (2, 3)
-        or not np.issubdtype(shape.dtype, np.integer)
-        or np.any(known < 1)
-        or known.size < shape.size - 1
-    ):
-        raise ValueError(
-            f"image_shape must be (height, width) or (height, width, channels) of "
-            f"positive integers, at most one of them -1, got {image_shape!r}. Use "
-            f"e.g. (28, 28, 1) for MNIST, (8, 8, 1) for digits, or None for a dense "
-            f"network."
-        )
-    shape = [int(size) for size in shape] + [1] * (3 - shape.size)
-    if -1 in shape:
-        inferred, remainder = divmod(n_features, int(np.prod(known)))
-        if remainder or not inferred:
-            raise ValueError(
-                f"image_shape={image_shape!r} cannot hold the {n_features} features "
-                f"of X: {n_features} is not a multiple of {int(np.prod(known))}."
-            )
-        shape[shape.index(-1)] = inferred
-    if math.prod(shape) != n_features:
-        raise ValueError(
-            f"image_shape={image_shape!r} holds {math.prod(shape)} values but X has "
-            f"{n_features} features. Pass the shape of one image, whose pixels are "
-            f"the columns of X (flattened in C order), e.g. (28, 28, 1) for 784."
-        )
-    return tuple(shape)
-
-
-def image_moves(max_shift, max_rotation, image_shape, n_features):
-    """``(image_shape, max_shift, max_rotation)`` for randomly moved training images, or None.
-
-    The images have ``image_shape`` (a convolutional network); without one
-    (a dense network) each row is a square one-channel image.
-    """
-    if max_shift == 0 and max_rotation == 0:
-        return None
-    moves = " and ".join(
-        f"{name}={value}"
-        for name, value in (("max_shift", max_shift), ("max_rotation", max_rotation))
-        if value
-    )
-    if image_shape is not None:
-        image_shape = validated_image_shape(image_shape, n_features)
-    else:
-        side = math.isqrt(n_features)
-        if side * side != n_features:
-            raise ValueError(
-                f"{moves} moves images, and a dense network takes each row as a "
-                f"square image, but {n_features} features are not a square number "
-                f"of pixels. Give the autoencoder an image_shape (a convolutional "
-                f"network) or set max_shift=0 and max_rotation=0."
-            )
-        image_shape = (side, side, 1)
-    if max_shift >= min(image_shape[:2]):
-        raise ValueError(
-            f"max_shift={max_shift} would move every pixel out of images "
-            f"of shape {image_shape}: pass a max_shift below their height and "
-            f"width ({min(image_shape[:2])})."
-        )
-    return image_shape, max_shift, max_rotation
-
-
-@keras.saving.register_keras_serializable(package="skae")
-class _Posterior(keras.layers.Layer):
-    """Draws a code from the posterior ``N(mean, exp(log_var))`` and adds its KL term.
-
-    Outside training it returns the mean. The KL divergence to ``N(0, I)`` is
-    summed over the code and multiplied by ``kl_scale``, then added with
-    ``add_loss`` so that it works on every Keras backend.
-    """
-
-    def __init__(self, kl_scale, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.kl_scale = kl_scale
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def call(self, inputs, training=None):
-        mean, log_var = inputs
-        # exp overflows float32 for log-variances beyond ~88, which unscaled
-        # inputs can reach within a batch; e^20 is far beyond any useful scale.
-        log_var = ops.clip(log_var, -20.0, 20.0)
-        kl = -0.5 * ops.sum(1.0 + log_var - ops.square(mean) - ops.exp(log_var), axis=-1)
-        self.add_loss(self.kl_scale * ops.mean(kl))
-        if not training:
-            return mean
-        noise = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
-        return mean + ops.exp(0.5 * log_var) * noise
-
-    def compute_output_shape(self, input_shape):
-        return input_shape[0]
-
-    def get_config(self):
-        return {**super().get_config(), "kl_scale": self.kl_scale}
 
 
 def _conv_shapes(image_shape, n_layers):
@@ -222,7 +119,7 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
     code = dense(encoding_dim, "encoding_activation", activity_regularizer=regularizer)(
         body
     )
-    encoder = keras.Model(inputs, code, name="encoder")
+    encoder = keras.Model(inputs, code, name=ENCODER)
 
     code_inputs = keras.Input((encoding_dim,))
     hidden = code_inputs
@@ -248,7 +145,7 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
         for units in reversed(hidden_layer_sizes):
             hidden = dense(units, "activation")(hidden)
         reconstruction = dense(n_features, "output_activation")(hidden)
-    decoder = keras.Model(code_inputs, reconstruction, name="decoder")
+    decoder = keras.Model(code_inputs, reconstruction, name=DECODER)
 
     corrupted = inputs
     noise = getattr(estimator, "noise", None)
@@ -264,7 +161,7 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
         # Mean and log-variance share the encoder body. The autoencoder holds one
         # sub-model "posterior" with both heads (Keras' saving loses layers shared
         # by two sub-models); encoder is a view of its mean, sharing its layers.
-        posterior = keras.Model(inputs, [code, log_var(body)], name="posterior")
+        posterior = keras.Model(inputs, [code, log_var(body)], name=POSTERIOR)
         # The reconstruction loss is a mean over features; dividing the KL term by
         # n_features keeps kl_weight=1 equal to the evidence lower bound.
         sample = _Posterior(estimator.kl_weight / n_features, seed=seed())

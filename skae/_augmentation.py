@@ -1,0 +1,92 @@
+"""Random shifts and rotations of training images (the augmentation of DEC-DA)."""
+
+import math
+
+import numpy as np
+
+from ._images import validated_image_shape
+
+
+def _random_moves(batch, image_shape, max_shift, max_rotation, rng):
+    """Each row of ``batch``, an image of ``image_shape``, shifted and rotated at random.
+
+    Shifts of up to ``max_shift`` whole pixels along rows and columns and, when
+    ``max_rotation`` > 0, a rotation about the image centre by up to that many
+    degrees (bilinear interpolation), drawn independently per image; pixels
+    moved in from outside are 0. Returns a new array.
+    """
+    n = len(batch)
+    height, width, channels = image_shape
+    row_shift, column_shift = rng.randint(-max_shift, max_shift + 1, size=(2, n))
+    if max_rotation == 0:
+        m = max_shift
+        padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
+        rows = (np.arange(height) + m - row_shift[:, None])[:, :, None]
+        columns = (np.arange(width) + m - column_shift[:, None])[:, None, :]
+        return padded[np.arange(n)[:, None, None], rows, columns].reshape(batch.shape)
+    angle = np.deg2rad(rng.uniform(-max_rotation, max_rotation, size=n))
+    centre_row, centre_column = (height - 1) / 2, (width - 1) / 2
+    # A rotation moves a pixel by at most 2 r sin(angle / 2): with that margin
+    # of zeros (and 2 for the interpolation) every source pixel is inside.
+    reach = 2 * math.hypot(centre_row, centre_column) * math.sin(math.radians(max_rotation) / 2)
+    m = max_shift + math.ceil(reach) + 2
+    padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
+    padded_width = width + 2 * m
+    pixels = padded.reshape(-1, channels)
+    # Where each output pixel comes from: its offset from the centre rotated
+    # back, the shift undone; in float32, and gathered through flat indices,
+    # which NumPy does faster than multi-dimensional ones.
+    f32 = np.float32
+    row = (np.arange(height, dtype=f32) - f32(centre_row))[None, :, None]
+    column = (np.arange(width, dtype=f32) - f32(centre_column))[None, None, :]
+    cos = np.cos(angle).astype(f32)[:, None, None]
+    sin = np.sin(angle).astype(f32)[:, None, None]
+    row_offset = (f32(centre_row + m) - row_shift.astype(f32))[:, None, None]
+    column_offset = (f32(centre_column + m) - column_shift.astype(f32))[:, None, None]
+    source_row = cos * row - sin * column + row_offset
+    source_column = sin * row + cos * column + column_offset
+    top, left = np.floor(source_row), np.floor(source_column)
+    down, right = (source_row - top)[..., None], (source_column - left)[..., None]
+    index = top.astype(np.intp) * padded_width + left.astype(np.intp)
+    index += (np.arange(n) * padded.shape[1] * padded_width)[:, None, None]
+    upper = np.take(pixels, index, axis=0)
+    upper += right * (np.take(pixels, index + 1, axis=0) - upper)
+    index += padded_width
+    lower = np.take(pixels, index, axis=0)
+    lower += right * (np.take(pixels, index + 1, axis=0) - lower)
+    upper += down * (lower - upper)
+    return upper.reshape(batch.shape).astype(batch.dtype, copy=False)
+
+
+def image_moves(max_shift, max_rotation, image_shape, n_features):
+    """``(image_shape, max_shift, max_rotation)`` for randomly moved training images, or None.
+
+    The images have ``image_shape`` (a convolutional network); without one
+    (a dense network) each row is a square one-channel image.
+    """
+    if max_shift == 0 and max_rotation == 0:
+        return None
+    moves = " and ".join(
+        f"{name}={value}"
+        for name, value in (("max_shift", max_shift), ("max_rotation", max_rotation))
+        if value
+    )
+    if image_shape is not None:
+        image_shape = validated_image_shape(image_shape, n_features)
+    else:
+        side = math.isqrt(n_features)
+        if side * side != n_features:
+            raise ValueError(
+                f"{moves} moves images, and a dense network takes each row as a "
+                f"square image, but {n_features} features are not a square number "
+                f"of pixels. Give the autoencoder an image_shape (a convolutional "
+                f"network) or set max_shift=0 and max_rotation=0."
+            )
+        image_shape = (side, side, 1)
+    if max_shift >= min(image_shape[:2]):
+        raise ValueError(
+            f"max_shift={max_shift} would move every pixel out of images "
+            f"of shape {image_shape}: pass a max_shift below their height and "
+            f"width ({min(image_shape[:2])})."
+        )
+    return image_shape, max_shift, max_rotation

@@ -1,0 +1,83 @@
+"""Tests of the batch loop (skae/_keras/_batch_loop.py)."""
+
+import keras
+import numpy as np
+import pytest
+
+from skae import AutoencoderTransformer
+from skae._keras._batch_loop import _BatchLoopTrainer
+from skae._keras._feeds import _fit_data
+
+from .conftest import FAST, tensorflow_only, not_torch
+
+
+@tensorflow_only
+def test_batch_loop_trainer_runs_keras_steps_on_the_seeded_batches():
+    """Check that the batch loop trains on the k-th permutation's batches in epoch k.
+
+    Run eagerly, the loop calls the autoencoder once per batch, in order.
+    """
+    X = np.random.RandomState(0).rand(50, 3).astype(np.float32)
+    seen = []
+
+    class Recording(keras.layers.Layer):
+        def call(self, inputs):
+            seen.append(keras.ops.convert_to_numpy(inputs))
+            return inputs
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(Recording()(inputs)))
+    model.compile("adam", "mse", jit_compile=True, steps_per_execution=4)
+    trainer, training, _, callbacks = _fit_data(
+        model, X, np.arange(50), None, 8, np.random.RandomState(1)
+    )
+    assert isinstance(trainer, _BatchLoopTrainer)
+    assert trainer.optimizer is model.optimizer
+    seen.clear()  # the one row that built the trainer
+    trainer.run_eagerly = True
+    trainer.jit_compile = False
+    history = trainer.fit(training, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
+    assert [len(batch) for batch in seen] == [8] * 6 + [2] + [8] * 6 + [2] + [8] * 6 + [2]
+    rows = np.concatenate(seen)
+    expected = np.random.RandomState(1)
+    for epoch in range(3):
+        order = expected.permutation(50)
+        np.testing.assert_array_equal(rows[epoch * 50 : (epoch + 1) * 50], X[order])
+    assert int(model.optimizer.iterations.numpy()) == 21
+    assert np.all(np.isfinite(history.history["loss"]))
+
+
+@not_torch
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"variational": True}, {"noise": "gaussian", "noise_level": 0.1}, {"early_stopping": True}],
+)
+def test_batches_per_call_give_the_same_fit_with_xla(digits, monkeypatch, params):
+    """Check that several batches per compiled call train the same model as one.
+
+    On TensorFlow and JAX the XLA path runs them in skae's batch loop: the
+    loss per epoch (validation included), the codes and the optimizer's
+    steps match.
+    """
+    X, _ = digits
+    trainers = []
+    init = _BatchLoopTrainer.__init__
+    monkeypatch.setattr(
+        _BatchLoopTrainer,
+        "__init__",
+        lambda self, *a: trainers.append(self) or init(self, *a),
+    )
+    one = AutoencoderTransformer(**FAST, **params, jit_compile=True, steps_per_execution=1)
+    one.fit(X)
+    assert trainers == []
+    many = AutoencoderTransformer(**FAST, **params, jit_compile=True, steps_per_execution=3)
+    many.fit(X)
+    assert len(trainers) == 1
+    assert many.history_.keys() == one.history_.keys()
+    for key, values in one.history_.items():
+        np.testing.assert_allclose(many.history_[key], values, rtol=1e-5)
+    np.testing.assert_allclose(many.transform(X), one.transform(X), atol=1e-5)
+    assert int(many.autoencoder_.optimizer.iterations) == int(one.autoencoder_.optimizer.iterations)
