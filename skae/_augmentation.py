@@ -1,10 +1,11 @@
 """Random shifts and rotations of training images (the augmentation of DEC-DA)."""
 
 import math
+import textwrap
 
 import numpy as np
 
-from ._images import validated_image_shape
+from ._images import square_image_shape, validated_image_shape
 
 
 def _random_moves(batch, image_shape, max_shift, max_rotation, rng):
@@ -74,15 +75,15 @@ def image_moves(max_shift, max_rotation, image_shape, n_features):
     if image_shape is not None:
         image_shape = validated_image_shape(image_shape, n_features)
     else:
-        side = math.isqrt(n_features)
-        if side * side != n_features:
+        square = square_image_shape(n_features)
+        if square is None:
             raise ValueError(
                 f"{moves} moves images, and a dense network takes each row as a "
                 f"square image, but {n_features} features are not a square number "
                 f"of pixels. Give the autoencoder an image_shape (a convolutional "
                 f"network) or set max_shift=0 and max_rotation=0."
             )
-        image_shape = (side, side, 1)
+        image_shape = (*square, 1)
     if max_shift >= min(image_shape[:2]):
         raise ValueError(
             f"max_shift={max_shift} would move every pixel out of images "
@@ -90,3 +91,32 @@ def image_moves(max_shift, max_rotation, image_shape, n_features):
             f"width ({min(image_shape[:2])})."
         )
     return image_shape, max_shift, max_rotation
+
+
+def moves_parameters_doc(images, when, role, layout):
+    """The numpydoc entries of ``max_shift`` and ``max_rotation``, written once for every estimator.
+
+    ``images`` says which images move, ``when`` how often they are drawn,
+    ``role`` what the moves change for the estimator, ``layout`` where the
+    image shape comes from.
+    """
+    entries = {
+        "max_shift : int, default=0": (
+            f"Largest random translation, in pixels, of {images} along its rows "
+            f"and its columns, drawn anew for every image {when}; the uncovered "
+            f"border is filled with 0. {role} The images have {layout}, or else "
+            "each row is a square one-channel image (784 features: 28 x 28). "
+            "``max_shift=3`` on MNIST is the augmentation of DEC-DA (Guo et al. "
+            "2018). 0 turns it off."
+        ),
+        "max_rotation : float, default=0.0": (
+            f"Largest random rotation, in degrees, of {images} about its centre "
+            "(bilinear interpolation, the uncovered corners filled with 0), drawn "
+            "and laid out as for ``max_shift`` and combined with it. DEC-DA "
+            "rotates MNIST by up to 10 degrees. 0 turns it off."
+        ),
+    }
+    return "\n\n".join(
+        f"    {name}\n" + textwrap.fill(text, 79, initial_indent=" " * 8, subsequent_indent=" " * 8)
+        for name, text in entries.items()
+    )

@@ -16,10 +16,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._augmentation import image_moves
-from ._failed_fit import forget_fit
+from ._augmentation import image_moves, moves_parameters_doc
+from ._failed_fit import unfitted_on_failure
+from ._images import validated_image_shape
 from ._keras._backend import (
-    _portable_loss,
     _resolve_jit_compile,
     _set_inference_jit,
     _steps_per_execution,
@@ -27,30 +27,10 @@ from ._keras._backend import (
 from ._keras._feeds import _fit_data
 from ._keras._fit_guard import FitGuard
 from ._keras._networks import build_autoencoder
+from ._keras._objects import check_activation, get_loss, make_optimizer
 from ._keras._predict import _predict
 from ._persistence import _loadable, save
 from ._validation import explained_errors, reconstructible_range
-
-_SEED_MAX = 2**31 - 1
-
-
-_EXAMPLES = {
-    "activation": "'relu', 'sigmoid' or 'linear'",
-    "loss": "'binary_crossentropy' or 'mse'",
-    "optimizer": "'adam' or 'sgd'",
-}
-
-
-def _keras_object(getter, identifier, parameter):
-    """Resolve a Keras identifier, turning Keras' error into one that names the parameter."""
-    try:
-        return getter(identifier)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(
-            f"{parameter}={identifier!r} is not something Keras knows: {exc} "
-            f"Pass a Keras name such as {_EXAMPLES.get(parameter, _EXAMPLES['activation'])}, "
-            "or a Keras object."
-        ) from None
 
 
 @_loadable
@@ -164,23 +144,7 @@ class AutoencoderTransformer(
         Standard deviation (``"gaussian"``) or rate (``"dropout"``, below 1)
         of ``noise``.
 
-    max_shift : int, default=0
-        Largest random translation, in pixels, of each training image along
-        its rows and its columns (drawn anew for every image in every epoch,
-        the uncovered border filled with 0), for input and target alike: the
-        autoencoder learns codes that do not hinge on where a digit sits.
-        The images have ``image_shape`` in a convolutional network; in a dense
-        one each row is a square one-channel image (784 features: 28 x 28).
-        Validation rows and ``transform`` are never shifted. ``max_shift=3``
-        on MNIST is the augmentation of DEC-DA. 0 turns it off.
-
-    max_rotation : float, default=0.0
-        Largest random rotation, in degrees, of each training image about its
-        centre (drawn anew for every image in every epoch, bilinear
-        interpolation, the uncovered corners filled with 0), combined with
-        ``max_shift`` and laid out the same way. DEC-DA rotates MNIST by up
-        to 10 degrees. 0 turns it off.
-
+%(moves_parameters)s
     activity_regularization : float, default=0.0
         Weight of an L1 penalty on the code added to the loss, making a sparse
         autoencoder.
@@ -211,7 +175,9 @@ class AutoencoderTransformer(
         Loss per epoch (``"loss"``, and ``"val_loss"`` with early stopping).
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run, at most ``epochs`` (as ``n_iter_`` of
+        scikit-learn's ``MLPRegressor`` counts the epochs of its stochastic
+        solvers).
 
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -351,6 +317,8 @@ class AutoencoderTransformer(
         self.variational = variational
         self.kl_weight = kl_weight
 
+    @unfitted_on_failure
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Train the autoencoder to reconstruct `X`.
 
@@ -384,37 +352,66 @@ class AutoencoderTransformer(
         ``n_iter_`` and ``history_`` count the complete epochs. Ctrl-C
         during the first epoch propagates and leaves the estimator unfitted.
         """
-        try:
-            return self._fit(X)
-        except BaseException:
-            forget_fit(self)
-            raise
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def _fit(self, X):
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32)
-        hidden_layer_sizes = self._validated_hidden_layer_sizes()
-        moves = image_moves(self.max_shift, self.max_rotation, self.image_shape, X.shape[1])
-        for parameter in ("activation", "encoding_activation", "output_activation"):
-            _keras_object(keras.activations.get, getattr(self, parameter), parameter)
-        optimizer, loss = self._make_optimizer(), self._get_loss()
+        hidden_layer_sizes, moves = self._check_params_vs_input(X)
         self._warn_if_out_of_range(X)
         rng = check_random_state(self.random_state)
-
         train, validation = self._split(X.shape[0], rng)
-        autoencoder, encoder, decoder = self._build(
-            X.shape[1], hidden_layer_sizes, rng
-        )
-        jit_compile = _resolve_jit_compile(self.jit_compile, len(train) * self.epochs)
-        n_batches = math.ceil(len(train) / self.batch_size)
+        autoencoder, encoder, decoder = self._build(X.shape[1], hidden_layer_sizes, rng)
+        self._compile(autoencoder, (encoder, decoder), len(train))
+        history = self._train(autoencoder, X, train, validation, rng, moves)
+
+        self.autoencoder_ = autoencoder
+        self.encoder_ = encoder
+        self.decoder_ = decoder
+        self.history_ = {key: list(values) for key, values in history.history.items()}
+        self.n_iter_ = len(history.epoch)
+        return self
+
+    def _check_params_vs_input(self, X):
+        """Every check of the parameters against each other and ``X``, before any work.
+
+        ``_fit_context`` has checked each parameter alone. Returns the hidden
+        layer sizes as a list and the image moves (or ``None``).
+        """
+        hidden_layer_sizes = self._validated_hidden_layer_sizes()
+        n_samples, n_features = X.shape
+        if self.image_shape is not None:
+            validated_image_shape(self.image_shape, n_features)
+        moves = image_moves(self.max_shift, self.max_rotation, self.image_shape, n_features)
+        if self.noise == "dropout" and self.noise_level >= 1:
+            raise ValueError(
+                f"noise='dropout' drops a fraction noise_level of the inputs, which must "
+                f"be below 1, got noise_level={self.noise_level}. Use e.g. 0.2."
+            )
+        for parameter in ("activation", "encoding_activation", "output_activation"):
+            check_activation(getattr(self, parameter), parameter)
+        make_optimizer(self.optimizer, self.learning_rate)
+        get_loss(self.loss)
+        if self.early_stopping and n_samples - self._n_validation(n_samples) < 1:
+            raise ValueError(
+                f"Early stopping holds out validation_fraction="
+                f"{self.validation_fraction} of the samples, which leaves no "
+                f"training sample with n_samples={n_samples}. Pass at least 2 "
+                f"samples, or set early_stopping=False."
+            )
+        return hidden_layer_sizes, moves
+
+    def _compile(self, autoencoder, inference_models, n_train):
+        """Compile ``autoencoder`` for training on ``n_train`` rows, and set XLA for inference."""
+        jit_compile = _resolve_jit_compile(self.jit_compile, n_train * self.epochs)
+        n_batches = math.ceil(n_train / self.batch_size)
         autoencoder.compile(
-            optimizer=optimizer,
-            loss=loss,
+            optimizer=make_optimizer(self.optimizer, self.learning_rate),
+            loss=get_loss(self.loss),
             jit_compile=jit_compile,
             steps_per_execution=_steps_per_execution(self.steps_per_execution, n_batches),
         )
-        _set_inference_jit((encoder, decoder), jit_compile)
+        _set_inference_jit(inference_models, jit_compile)
+
+    def _train(self, autoencoder, X, train, validation, rng, moves):
+        """Run Keras' ``fit`` on the ``train`` rows of ``X``; return its History."""
         model, training_data, validation_data, callbacks = _fit_data(
             autoencoder, X, train, validation, self.batch_size, rng, moves
         )
@@ -436,14 +433,7 @@ class AutoencoderTransformer(
                 callbacks=guard.callbacks,
                 verbose=min(int(self.verbose), 2),
             )
-        history = guard.history
-
-        self.autoencoder_ = autoencoder
-        self.encoder_ = encoder
-        self.decoder_ = decoder
-        self.history_ = {key: list(values) for key, values in history.history.items()}
-        self.n_iter_ = len(history.epoch)
-        return self
+        return guard.history
 
     def transform(self, X):
         """Encode `X` into codes.
@@ -507,7 +497,7 @@ class AutoencoderTransformer(
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32, reset=False)
         reconstruction = self._predict(self.autoencoder_, X)
-        loss = self._get_loss()(X, reconstruction)
+        loss = get_loss(self.loss)(X, reconstruction)
         return -float(np.mean(keras.ops.convert_to_numpy(loss)))
 
     def save(self, path):
@@ -602,31 +592,30 @@ class AutoencoderTransformer(
         """Indices of the training and validation samples."""
         if not self.early_stopping:
             return np.arange(n_samples), None
-        n_validation = math.ceil(self.validation_fraction * n_samples)
-        if n_samples - n_validation < 1:
-            raise ValueError(
-                f"Early stopping holds out validation_fraction="
-                f"{self.validation_fraction} of the samples, which leaves no "
-                f"training sample with n_samples={n_samples}. Pass at least 2 "
-                f"samples, or set early_stopping=False."
-            )
+        n_validation = self._n_validation(n_samples)
         permutation = rng.permutation(n_samples)
         return np.sort(permutation[n_validation:]), np.sort(permutation[:n_validation])
+
+    def _n_validation(self, n_samples):
+        """Number of samples held out for early stopping."""
+        return math.ceil(self.validation_fraction * n_samples)
 
     def _build(self, n_features, hidden_layer_sizes, rng):
         """Encoder, decoder and the autoencoder that chains them, sharing layers."""
         return build_autoencoder(self, n_features, hidden_layer_sizes, rng)
 
-    def _make_optimizer(self):
-        template = _keras_object(keras.optimizers.get, self.optimizer, "optimizer")
-        config = template.get_config()
-        if self.learning_rate is not None:
-            config["learning_rate"] = self.learning_rate
-        return type(template).from_config(config)
-
-    def _get_loss(self):
-        return _portable_loss(_keras_object(keras.losses.get, self.loss, "loss"))
-
     def _predict(self, model, X):
         """Output of ``model`` for ``X``; see :func:`skae._keras._predict._predict`."""
         return _predict(model, X)
+
+
+AutoencoderTransformer.__doc__ %= {
+    "moves_parameters": moves_parameters_doc(
+        images="each training image",
+        when="in every epoch",
+        role="Input and target move alike, so the autoencoder learns codes that "
+        "do not hinge on where a digit sits; validation rows and ``transform`` "
+        "are never moved.",
+        layout="``image_shape`` in a convolutional network",
+    )
+}

@@ -19,11 +19,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._augmentation import _random_moves, image_moves
-from ._autoencoder import AutoencoderTransformer, _keras_object
+from ._augmentation import _random_moves, image_moves, moves_parameters_doc
+from ._autoencoder import AutoencoderTransformer
+from ._failed_fit import unfitted_on_failure
 from ._keras._layers import _SoftAssignment
-
-_SEED_MAX = 2**31 - 1
+from ._keras._objects import get_loss, make_optimizer
+from ._keras._predict import _predict
+from ._random import draw_seed
+from ._validation import explained_errors
 
 
 def _soft_assignments(codes, centers, alpha):
@@ -109,23 +112,7 @@ class DeepEmbeddedClustering(
         Number of KMeans initialisations for the centres, when ``init`` is
         ``"k-means"``.
 
-    max_shift : int, default=0
-        Largest random translation, in pixels, of each image the clustering
-        phase trains on, along its rows and its columns (drawn anew for every
-        image of every batch, the uncovered border filled with 0), while the
-        target ``p`` comes from the unshifted images: DEC-DA (Guo et al. 2018),
-        which pairs it with an autoencoder pretrained the same way
-        (``AutoencoderTransformer(max_shift=...)``). With
-        ``reconstruction_weight > 0`` the decoder reconstructs the shifted
-        image. The images have the autoencoder's ``image_shape``, or without
-        one are square with one channel (784 features: 28 x 28). 0 turns it
-        off.
-
-    max_rotation : float, default=0.0
-        Largest random rotation, in degrees, of each image the clustering
-        phase trains on, about its centre (bilinear interpolation), combined
-        with ``max_shift``; DEC-DA rotates MNIST by up to 10 degrees. 0 turns
-        it off.
+%(moves_parameters)s
 
     random_state : int, RandomState instance or None, default=None
         Seeds the pretraining (when the autoencoder has no ``random_state``),
@@ -146,7 +133,10 @@ class DeepEmbeddedClustering(
         Cluster of each training sample, as :meth:`predict` gives it.
 
     n_iter_ : int
-        Number of batches run in the clustering phase.
+        Number of batches (gradient steps) run in the clustering phase, at
+        most ``max_iter``; like the autoencoder's ``n_iter_`` it counts the
+        unit its cap counts. The pretraining's epochs are
+        ``autoencoder_.n_iter_``.
 
     n_features_in_ : int
         Number of features seen during :term:`fit`.
@@ -247,6 +237,7 @@ class DeepEmbeddedClustering(
         self.random_state = random_state
         self.verbose = verbose
 
+    @unfitted_on_failure
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Pretrain (if needed), initialise the centres and refine them with the encoder.
@@ -264,48 +255,90 @@ class DeepEmbeddedClustering(
         self : object
             Fitted estimator.
         """
-        X = validate_data(self, X, dtype=np.float32)
-        n_samples = X.shape[0]
+        with explained_errors():
+            X = validate_data(self, X, dtype=np.float32)
+        init, moves = self._check_params_vs_input(X)
+        optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        rng = check_random_state(self.random_state)
+
+        autoencoder = self._pretrained_autoencoder(X, rng)
+        centers, labels = self._initial_centers(_encode(autoencoder, X), init, rng)
+        model, assignment = self._clustering_model(autoencoder, centers, optimizer)
+        n_iter = self._fine_tune(model, assignment, autoencoder, X, labels, moves, rng)
+
+        self.autoencoder_ = autoencoder
+        self.cluster_centers_ = keras.ops.convert_to_numpy(assignment.centers).copy()
+        self.n_iter_ = n_iter
+        self.labels_ = self._soft_assign(X).argmax(axis=1)
+        return self
+
+    def _check_params_vs_input(self, X):
+        """Every check of the parameters against each other and ``X``, before any training.
+
+        ``_fit_context`` has checked each parameter alone. Returns the
+        initial centres (``None`` for ``"k-means"``) and the image moves
+        (or ``None``).
+        """
+        n_samples, n_features = X.shape
         if n_samples < self.n_clusters:
             raise ValueError(
                 f"n_samples={n_samples} should be >= n_clusters={self.n_clusters}. "
                 f"Pass more samples or ask for fewer clusters."
             )
-        image_shape = None if self.autoencoder is None else self.autoencoder.image_shape
-        moves = image_moves(self.max_shift, self.max_rotation, image_shape, X.shape[1])
-        optimizer = _keras_object(keras.optimizers.get, self.optimizer, "optimizer")
-        config = optimizer.get_config()
-        if self.learning_rate is not None:
-            config["learning_rate"] = self.learning_rate
-        optimizer = type(optimizer).from_config(config)
-        rng = check_random_state(self.random_state)
+        autoencoder = self._autoencoder()
+        moves = image_moves(self.max_shift, self.max_rotation, autoencoder.image_shape, n_features)
+        make_optimizer(self.optimizer, self.learning_rate)
+        if _is_fitted(autoencoder) and autoencoder.n_features_in_ != n_features:
+            raise ValueError(
+                f"The fitted autoencoder expects {autoencoder.n_features_in_} "
+                f"features but X has {n_features}. Pass an unfitted autoencoder "
+                f"to pretrain it on X, or X with the features it was fitted on."
+            )
+        if isinstance(self.init, str):
+            return None, moves
+        centers = check_array(self.init, dtype=np.float32, copy=True, input_name="init")
+        encoding_dim = autoencoder.encoding_dim
+        expected = (self.n_clusters, encoding_dim)
+        if centers.shape != expected:
+            raise ValueError(
+                f"init has shape {centers.shape}, but {self.n_clusters} centres in the "
+                f"autoencoder's {encoding_dim}-dimensional code space need shape {expected}. "
+                f'Pass one row per cluster, or init="k-means".'
+            )
+        return centers, moves
 
-        autoencoder = self._pretrained_autoencoder(X, rng)
-        codes = self._encode(autoencoder, X)
-        centers, labels = self._initial_centers(codes, rng)
+    def _clustering_model(self, autoencoder, centers, optimizer):
+        """The compiled model of the clustering phase and its soft-assignment layer.
 
-        inputs = keras.Input((X.shape[1],))
+        Its outputs are ``q`` and, with ``reconstruction_weight > 0``, the
+        reconstruction.
+        """
+        inputs = keras.Input((autoencoder.n_features_in_,))
         code = autoencoder.encoder_(inputs)
         assignment = _SoftAssignment(self.n_clusters, self.alpha)
-        outputs, losses = [assignment(code)], ["kl_divergence"]
+        outputs, losses, loss_weights = [assignment(code)], ["kl_divergence"], [1.0]
         if self.reconstruction_weight > 0:
             outputs.append(autoencoder.decoder_(code))
-            losses.append(autoencoder._get_loss())
+            losses.append(get_loss(autoencoder.loss))
+            loss_weights.append(self.reconstruction_weight)
         model = keras.Model(inputs, outputs)
         assignment.set_weights([centers])
-        model.compile(
-            optimizer=optimizer,
-            loss=losses,
-            loss_weights=[1.0, self.reconstruction_weight][: len(losses)],
-        )
+        model.compile(optimizer=optimizer, loss=losses, loss_weights=loss_weights)
+        return model, assignment
 
-        batch_size = min(self.batch_size, n_samples)
-        order, position = rng.permutation(n_samples), 0
+    def _fine_tune(self, model, assignment, autoencoder, X, labels, moves, rng):
+        """Train ``model`` on batches of ``X`` towards DEC's target; return the batches run.
+
+        Every ``update_interval`` batches the target is recomputed and
+        training stops once fewer than a fraction ``tol`` of the labels
+        changed.
+        """
+        batches = _full_batches(X.shape[0], min(self.batch_size, X.shape[0]), rng)
         n_iter = 0
         for step in range(self.max_iter):
             if step % self.update_interval == 0:
                 centers = keras.ops.convert_to_numpy(assignment.centers)
-                q = _soft_assignments(self._encode(autoencoder, X), centers, self.alpha)
+                q = _soft_assignments(_encode(autoencoder, X), centers, self.alpha)
                 new_labels = q.argmax(axis=1)
                 changed = float(np.mean(new_labels != labels))
                 labels = new_labels
@@ -314,23 +347,14 @@ class DeepEmbeddedClustering(
                 if step > 0 and changed < self.tol:
                     break
                 target = _target_distribution(q).astype(np.float32)
-            if position + batch_size > n_samples:
-                # Full batches only: a smaller last one would retrace the train step.
-                order, position = rng.permutation(n_samples), 0
-            batch = order[position : position + batch_size]
-            position += batch_size
+            batch = next(batches)
             batch_X = X[batch]
             if moves is not None:
                 batch_X = _random_moves(batch_X, *moves, rng)
-            targets = [target[batch], batch_X][: len(outputs)]
-            model.train_on_batch(batch_X, targets[0] if len(targets) == 1 else targets)
+            reconstructing = self.reconstruction_weight > 0
+            model.train_on_batch(batch_X, [target[batch], batch_X] if reconstructing else target[batch])
             n_iter = step + 1
-
-        self.autoencoder_ = autoencoder
-        self.cluster_centers_ = keras.ops.convert_to_numpy(assignment.centers).copy()
-        self.n_iter_ = n_iter
-        self.labels_ = self._soft_assign(X).argmax(axis=1)
-        return self
+        return n_iter
 
     def transform(self, X):
         """Soft assignments ``q`` of `X` to the clusters.
@@ -347,7 +371,8 @@ class DeepEmbeddedClustering(
             sum to 1.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        with explained_errors():
+            X = validate_data(self, X, dtype=np.float32, reset=False)
         return self._soft_assign(X)
 
     def predict(self, X):
@@ -374,54 +399,79 @@ class DeepEmbeddedClustering(
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
-    def _initial_centers(self, codes, rng):
-        """The starting centres (float32) and each code's cluster under them."""
-        if isinstance(self.init, str):
-            kmeans = KMeans(
-                self.n_clusters, n_init=self.n_init, random_state=rng.randint(_SEED_MAX)
-            ).fit(codes)
+    def _initial_centers(self, codes, init, rng):
+        """The starting centres (float32) and each code's cluster under them.
+
+        ``init`` is the checked array of centres, or ``None`` for KMeans.
+        """
+        if init is None:
+            kmeans = KMeans(self.n_clusters, n_init=self.n_init, random_state=draw_seed(rng)).fit(codes)
             return kmeans.cluster_centers_.astype(np.float32), kmeans.labels_
-        centers = check_array(self.init, dtype=np.float32, copy=True, input_name="init")
-        expected = (self.n_clusters, codes.shape[1])
-        if centers.shape != expected:
-            raise ValueError(
-                f"init has shape {centers.shape}, but {self.n_clusters} centres in the "
-                f"autoencoder's {codes.shape[1]}-dimensional code space need shape {expected}. "
-                f'Pass one row per cluster, or init="k-means".'
+        labels = _soft_assignments(codes, init, self.alpha).argmax(axis=1)
+        return init, labels
+
+    def _autoencoder(self):
+        """The autoencoder parameter, or the DEC architecture for ``None``."""
+        if self.autoencoder is None:
+            return AutoencoderTransformer(
+                10, hidden_layer_sizes=(500, 500, 2000), encoding_activation="linear"
             )
-        labels = _soft_assignments(codes, centers, self.alpha).argmax(axis=1)
-        return centers, labels
+        return self.autoencoder
 
     def _pretrained_autoencoder(self, X, rng):
         """A fitted autoencoder of our own: a copy of a fitted one, or a clone pretrained on X."""
-        if self.autoencoder is None:
-            autoencoder = AutoencoderTransformer(
-                10, hidden_layer_sizes=(500, 500, 2000), encoding_activation="linear"
-            )
-        else:
-            autoencoder = self.autoencoder
-        try:
-            check_is_fitted(autoencoder)
-        except NotFittedError:
-            autoencoder = clone(autoencoder)
-            if autoencoder.random_state is None and self.random_state is not None:
-                autoencoder.set_params(random_state=rng.randint(_SEED_MAX))
-            return autoencoder.fit(X)
-        if autoencoder.n_features_in_ != X.shape[1]:
-            raise ValueError(
-                f"The fitted autoencoder expects {autoencoder.n_features_in_} "
-                f"features but X has {X.shape[1]}. Pass an unfitted autoencoder "
-                f"to pretrain it on X, or X with the features it was fitted on."
-            )
-        return copy.deepcopy(autoencoder)
+        autoencoder = self._autoencoder()
+        if _is_fitted(autoencoder):
+            return copy.deepcopy(autoencoder)
+        autoencoder = clone(autoencoder)
+        if autoencoder.random_state is None and self.random_state is not None:
+            autoencoder.set_params(random_state=draw_seed(rng))
+        return autoencoder.fit(X)
 
     def _soft_assign(self, X):
-        codes = self._encode(self.autoencoder_, X)
+        codes = _encode(self.autoencoder_, X)
         q = _soft_assignments(codes, self.cluster_centers_, self.alpha)
         return q.astype(np.float32)
 
-    @staticmethod
-    def _encode(autoencoder, X):
-        # Straight to the encoder: X is already validated, and a fitted autoencoder
-        # given by the user may have seen feature names that X no longer carries.
-        return autoencoder._predict(autoencoder.encoder_, X)
+
+def _is_fitted(estimator):
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
+
+
+def _encode(autoencoder, X):
+    """The codes of ``X``, which is already validated.
+
+    Straight to the encoder: a fitted autoencoder given by the user may have
+    seen feature names that ``X`` no longer carries.
+    """
+    return _predict(autoencoder.encoder_, X)
+
+
+def _full_batches(n_samples, batch_size, rng):
+    """Endless row indices of batches of ``batch_size``, reshuffled from ``rng`` when a pass runs out.
+
+    Full batches only: a smaller last one would retrace the train step.
+    """
+    order, position = rng.permutation(n_samples), 0
+    while True:
+        if position + batch_size > n_samples:
+            order, position = rng.permutation(n_samples), 0
+        yield order[position : position + batch_size]
+        position += batch_size
+
+
+DeepEmbeddedClustering.__doc__ %= {
+    "moves_parameters": moves_parameters_doc(
+        images="each image the clustering phase trains on",
+        when="of every batch",
+        role="The target ``p`` comes from the unmoved images, as in DEC-DA, "
+        "which pairs this with an autoencoder pretrained the same way "
+        "(``AutoencoderTransformer(max_shift=...)``); with "
+        "``reconstruction_weight > 0`` the decoder reconstructs the moved image.",
+        layout="the autoencoder's ``image_shape``",
+    )
+}

@@ -1,4 +1,4 @@
-"""The image shape of a row of X: given (and validated) or inferred."""
+"""The image shape of a row of X: given (and validated), or inferred as a square."""
 
 import math
 
@@ -43,3 +43,9 @@ def validated_image_shape(image_shape, n_features):
             f"the columns of X (flattened in C order), e.g. (28, 28, 1) for 784."
         )
     return tuple(shape)
+
+
+def square_image_shape(n_features):
+    """``(side, side)`` when ``n_features`` is ``side * side``, else ``None``."""
+    side = math.isqrt(n_features)
+    return (side, side) if side * side == n_features else None

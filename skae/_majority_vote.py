@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._failed_fit import unfitted_on_failure
 from ._validation import explained_errors
 from .metrics import majority_vote_confusion_matrix, majority_vote_mapping
 
@@ -76,6 +77,7 @@ class MajorityVoteClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.estimator = estimator
         self.random_state = random_state
 
+    @unfitted_on_failure
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Cluster `X` and name each cluster by its majority label in `y`.
@@ -95,27 +97,31 @@ class MajorityVoteClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         """
         with explained_errors():
             X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_, counts = np.unique(y, return_counts=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"y has only 1 class ({self.classes_[0].item()!r}); majority vote "
-                "needs at least 2 classes to tell clusters apart. Pass labels "
-                "of at least 2 classes."
-            )
+        classes, counts = self._check_params_vs_input(X, y)
         if self.estimator is None:
-            estimator = KMeans(
-                n_clusters=len(self.classes_), n_init=10, random_state=self.random_state
-            )
+            estimator = KMeans(n_clusters=len(classes), n_init=10, random_state=self.random_state)
         else:
             estimator = clone(self.estimator)
         clusters = estimator.fit(X).predict(X)
 
+        self.classes_ = classes
         self.estimator_ = estimator
         self.cluster_labels_ = majority_vote_mapping(y, clusters)
         self.confusion_matrix_ = majority_vote_confusion_matrix(y, clusters)
-        self._fallback_label = self.classes_[counts.argmax()]
+        self._fallback_label = classes[counts.argmax()]
         return self
+
+    def _check_params_vs_input(self, X, y):
+        """Check ``y`` against what majority vote needs; return its classes and their counts."""
+        check_classification_targets(y)
+        classes, counts = np.unique(y, return_counts=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has only 1 class ({classes[0].item()!r}); majority vote "
+                "needs at least 2 classes to tell clusters apart. Pass labels "
+                "of at least 2 classes."
+            )
+        return classes, counts
 
     def predict(self, X):
         """Majority label of the cluster of each sample.

@@ -33,7 +33,9 @@ _FIXES = [
     ),
     (r"Found array with 0 sample", "Pass at least one sample."),
     (
-        r"contains NaN\.$",
+        # scikit-learn >= 1.3 follows "Input X contains NaN." with its own
+        # advice on estimators that accept NaN when an estimator is named.
+        r"contains NaN\.",
         "Drop the samples with NaN or fill them in first (e.g. "
         "sklearn.impute.SimpleImputer in a Pipeline).",
     ),
@@ -62,7 +64,7 @@ _COMPLEX = (
 
 @contextlib.contextmanager
 def explained_errors(name="X"):
-    """Re-raise scikit-learn's input ``ValueError`` with the fix appended.
+    """Re-raise scikit-learn's input ``ValueError`` with the fix added after the problem.
 
     Messages without a known fix pass through unchanged, and so does every
     other exception (``TypeError`` for sparse input already names its fix).
@@ -75,7 +77,10 @@ def explained_errors(name="X"):
             raise ValueError(_COMPLEX.format(name=name)) from None
         for pattern, fix in _FIXES:
             if re.search(pattern, message):
-                raise ValueError(f"{message} {fix}") from None
+                # Right after the problem (the first line), ahead of any
+                # general advice scikit-learn adds below it.
+                problem, newline, advice = message.partition("\n")
+                raise ValueError(f"{problem} {fix}{newline}{advice}") from None
         raise
 
 

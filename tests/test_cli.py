@@ -32,7 +32,11 @@ def test_run_with_grid_search():
     """Check that --grid searches code sizes and reports the best one."""
     results, text = _run("--epochs", "2", "--grid", "2,8", "--cv", "2", "--quiet", "--n-samples", "400")
     assert "grid search" in text and "best:" in text
-    assert results["best_params"]["autoencoder__encoding_dim"] in (2, 8)
+    grid = results["grid_search"]
+    assert grid["param_autoencoder__encoding_dim"] == [2, 8]
+    # The reported best is the code size ranked first, not just any of the grid.
+    best = grid["param_autoencoder__encoding_dim"][grid["rank_test_score"].index(1)]
+    assert results["best_params"] == {"autoencoder__encoding_dim": best}
     assert results["encoding_dim"] == results["best_params"]["autoencoder__encoding_dim"]
 
 

@@ -7,11 +7,37 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skae import AutoencoderTransformer, DeepEmbeddedClustering, MajorityVoteClassifier
 
 
+def _tiny_autoencoder(**params):
+    # The checks' data are unscaled: BCE on them diverges, hence a linear
+    # output and mse.
+    return AutoencoderTransformer(
+        **{
+            "encoding_dim": 2,
+            "encoding_activation": "linear",
+            "output_activation": "linear",
+            "loss": "mse",
+            "epochs": 1,
+            "batch_size": 32,
+            **params,
+        }
+    )
+
+
 def _estimators():
     return [
         AutoencoderTransformer(encoding_dim=3, epochs=2, batch_size=32, random_state=0),
         MajorityVoteClassifier(KMeans(n_clusters=3, n_init=2, random_state=0)),
         MajorityVoteClassifier(random_state=0),
+        # Small enough for the default run: one epoch of pretraining without
+        # early stopping, two batches of fine-tuning.
+        DeepEmbeddedClustering(
+            _tiny_autoencoder(early_stopping=False),
+            n_clusters=3,
+            max_iter=2,
+            update_interval=1,
+            n_init=1,
+            random_state=0,
+        ),
     ]
 
 
@@ -22,35 +48,24 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 def _slow_estimators():
-    # About 5 minutes together on 2 cores (every check trains Keras models), so
-    # they run with -m slow: python -m pytest -m slow tests/test_common.py
+    # A few minutes on 2 cores (every check trains Keras models), so they run
+    # with -m slow: python -m pytest -m slow tests/test_common.py
     return [
         # Convolutional (image_shape infers the height from the features), denoising,
         # sparse and variational at once, to keep the checks few.
-        AutoencoderTransformer(
+        _tiny_autoencoder(
             encoding_dim=3,
             image_shape=(-1, 1),
             hidden_layer_sizes=(4,),
             noise="dropout",
             activity_regularization=1e-3,
             variational=True,
-            encoding_activation="linear",
-            # The checks' data are unscaled: BCE on them diverges.
-            output_activation="linear",
-            loss="mse",
             epochs=2,
-            batch_size=32,
             random_state=0,
         ),
+        # Longer fine-tuning than the default run's, with early stopping.
         DeepEmbeddedClustering(
-            AutoencoderTransformer(
-                2,
-                encoding_activation="linear",
-                output_activation="linear",
-                loss="mse",
-                epochs=2,
-                batch_size=32,
-            ),
+            _tiny_autoencoder(epochs=2),
             n_clusters=3,
             max_iter=10,
             update_interval=5,

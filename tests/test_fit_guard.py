@@ -116,16 +116,3 @@ def test_fit_and_transform_never_write_to_the_input(digits, kind, tmp_path):
     np.testing.assert_array_equal(values, expected)
     if kind == "dataframe":
         assert (data.dtypes == np.float32).all() and list(data.columns) == [f"p{i}" for i in range(64)]
-
-
-def test_refused_refit_leaves_the_estimator_unfitted(digits):
-    """Check that a refit refused for a bad parameter or bad X does not leave the old model behind."""
-    X, _ = digits
-    ae = AutoencoderTransformer(4, epochs=1, random_state=0).fit(X[:100])
-    with pytest.raises(ValueError, match="batch_size"):
-        ae.set_params(batch_size=0).fit(X[:100])
-    _assert_unfitted(ae)
-    ae.set_params(batch_size=32).fit(X[:100])
-    with pytest.raises(ValueError, match="NaN"):
-        ae.fit(np.full((10, 64), np.nan))
-    _assert_unfitted(ae)

@@ -400,3 +400,19 @@ def test_from_estimator_unfitted(from_estimator, estimator, data):
     X, y = data
     with pytest.raises(NotFittedError):
         from_estimator(estimator, X, y)
+
+
+# -- Estimators built on an autoencoder ----------------------------------------
+
+
+def test_displays_find_the_autoencoder_of_deep_clustering(autoencoder, data):
+    """Check that the Displays use DeepEmbeddedClustering's fine-tuned autoencoder_, alone or in a Pipeline."""
+    from skae import DeepEmbeddedClustering
+
+    X, _ = data
+    dec = DeepEmbeddedClustering(autoencoder, n_clusters=3, max_iter=2, n_init=1, random_state=0).fit(X)
+    for estimator in (dec, make_pipeline(dec)):
+        curve = TrainingCurveDisplay.from_estimator(estimator)
+        np.testing.assert_allclose(curve.lines_[0].get_ydata(), dec.autoencoder_.history_["loss"])
+        latent = LatentSpaceDisplay.from_estimator(estimator, X[:50], method="pca")
+        assert latent.ax_ is not None

@@ -93,7 +93,9 @@ def test_report_with_grid_search(tmp_path):
     assert main([*argv, "--report", str(directory)]) == 0
     metrics = json.loads((directory / "metrics.json").read_text())
     assert metrics["grid_search"]["param_autoencoder__encoding_dim"] == [2, 4]
-    assert metrics["best_params"]["autoencoder__encoding_dim"] in (2, 4)
+    grid = metrics["grid_search"]
+    best = grid["param_autoencoder__encoding_dim"][grid["rank_test_score"].index(1)]
+    assert metrics["best_params"] == {"autoencoder__encoding_dim": best}
     page = _read_page(directory / "index.html")
     assert "grid_search.png" in page.sources
     for source in page.sources:

@@ -1,18 +1,17 @@
 """The Keras networks behind AutoencoderTransformer: dense, convolutional, denoising, sparse, variational."""
 
 import math
+from typing import NamedTuple
 
 import keras
 
 from .._images import validated_image_shape
+from .._random import draw_seed
 from ._backend import _dtype_policy
 from ._layers import _Posterior
 
-_SEED_MAX = 2**31 - 1
-
 # Names of the sub-models inside the autoencoder, which skae.load looks up.
 ENCODER, DECODER, POSTERIOR = "encoder", "decoder", "posterior"
-
 
 
 def _conv_shapes(image_shape, n_layers):
@@ -57,106 +56,17 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
         trained: corruption (training only), encoder, sampling (variational,
         training only), decoder.
     """
-
-    def seed():
-        return None if rng is None else int(rng.randint(_SEED_MAX))
-
-    def activation(parameter):
-        return keras.activations.get(getattr(estimator, parameter))
-
-    def dtype(parameter):
-        # The reconstruction stays float32 for a stable loss.
-        if parameter == "output_activation":
-            return "float32"
-        return _dtype_policy(getattr(estimator, "precision", "float32"))
-
-    def dense(units, parameter, **kwargs):
-        return keras.layers.Dense(
-            units,
-            activation=activation(parameter),
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed()),
-            dtype=dtype(parameter),
-            **kwargs,
-        )
-
-    def conv(layer_class, filters, kernel_size, parameter):
-        return layer_class(
-            filters,
-            kernel_size,
-            strides=2,
-            padding="same",
-            activation=activation(parameter),
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed()),
-            dtype=dtype(parameter),
-        )
-
-    if getattr(estimator, "noise", None) == "dropout" and estimator.noise_level >= 1:
-        raise ValueError(
-            f"noise='dropout' drops a fraction noise_level of the inputs, which must "
-            f"be below 1, got noise_level={estimator.noise_level}. Use e.g. 0.2."
-        )
-    image_shape = validated_image_shape(
-        getattr(estimator, "image_shape", None), n_features
-    )
-    convolutional = image_shape is not None and len(hidden_layer_sizes) > 0
-    n_layers = len(hidden_layer_sizes)
-    encoding_dim = estimator.encoding_dim
-    l1 = getattr(estimator, "activity_regularization", 0.0)
-    regularizer = keras.regularizers.L1(l1) if l1 else None
-
+    layers = _Layers(estimator, rng)
+    image_shape = validated_image_shape(estimator.image_shape, n_features)
+    shape = _Shape(n_features, image_shape, list(hidden_layer_sizes), estimator.encoding_dim)
     inputs = keras.Input((n_features,))
-    hidden = inputs
-    if convolutional:
-        hidden = keras.layers.Reshape(image_shape)(hidden)
-        for layer, filters in enumerate(hidden_layer_sizes):
-            kernel_size = _kernel_size(layer, n_layers)
-            hidden = conv(keras.layers.Conv2D, filters, kernel_size, "activation")(hidden)
-        hidden = keras.layers.Flatten()(hidden)
-    else:
-        for units in hidden_layer_sizes:
-            hidden = dense(units, "activation")(hidden)
-    body = hidden
-    code = dense(encoding_dim, "encoding_activation", activity_regularizer=regularizer)(
-        body
-    )
+    body, code = _encode(layers, shape, inputs, estimator.activity_regularization)
     encoder = keras.Model(inputs, code, name=ENCODER)
-
-    code_inputs = keras.Input((encoding_dim,))
-    hidden = code_inputs
-    if convolutional:
-        shapes = _conv_shapes(image_shape, n_layers)
-        deepest = (*shapes[-1], hidden_layer_sizes[-1])
-        hidden = dense(math.prod(deepest), "activation")(hidden)
-        hidden = keras.layers.Reshape(deepest)(hidden)
-        filters = [*reversed(hidden_layer_sizes[:-1]), image_shape[-1]]
-        for layer, n_filters in enumerate(filters):
-            parameter = "output_activation" if layer == n_layers - 1 else "activation"
-            kernel_size = _kernel_size(n_layers - 1 - layer, n_layers)
-            hidden = conv(keras.layers.Conv2DTranspose, n_filters, kernel_size, parameter)(
-                hidden
-            )
-        # Stride-2 'same' layers round odd sizes up (28 -> 14 -> 7 -> 4 -> 8 -> 16
-        # -> 32); crop the excess so the output is exactly the image again.
-        excess = [upsampled * 2**n_layers - size for upsampled, size in zip(shapes[-1], image_shape[:2])]
-        if any(excess):
-            hidden = keras.layers.Cropping2D(((0, excess[0]), (0, excess[1])))(hidden)
-        reconstruction = keras.layers.Flatten()(hidden)
-    else:
-        for units in reversed(hidden_layer_sizes):
-            hidden = dense(units, "activation")(hidden)
-        reconstruction = dense(n_features, "output_activation")(hidden)
-    decoder = keras.Model(code_inputs, reconstruction, name=DECODER)
-
-    corrupted = inputs
-    noise = getattr(estimator, "noise", None)
-    if noise == "gaussian":
-        corrupted = keras.layers.GaussianNoise(estimator.noise_level, seed=seed())(inputs)
-    elif noise == "dropout":
-        corrupted = keras.layers.Dropout(estimator.noise_level, seed=seed())(inputs)
-
-    if getattr(estimator, "variational", False):
+    decoder = _decoder(layers, shape)
+    corrupted = _corrupt(layers, estimator.noise, estimator.noise_level, inputs)
+    if estimator.variational:
         log_var = keras.layers.Dense(
-            encoding_dim, kernel_initializer=keras.initializers.GlorotUniform(seed=seed())
+            shape.encoding_dim, kernel_initializer=keras.initializers.GlorotUniform(seed=layers.seed())
         )
         # Mean and log-variance share the encoder body. The autoencoder holds one
         # sub-model "posterior" with both heads (Keras' saving loses layers shared
@@ -164,9 +74,130 @@ def build_autoencoder(estimator, n_features, hidden_layer_sizes, rng):
         posterior = keras.Model(inputs, [code, log_var(body)], name=POSTERIOR)
         # The reconstruction loss is a mean over features; dividing the KL term by
         # n_features keeps kl_weight=1 equal to the evidence lower bound.
-        sample = _Posterior(estimator.kl_weight / n_features, seed=seed())
+        sample = _Posterior(estimator.kl_weight / n_features, seed=layers.seed())
         outputs = decoder(sample(posterior(corrupted)))
     else:
         outputs = decoder(encoder(corrupted))
     autoencoder = keras.Model(inputs, outputs, name="autoencoder")
     return autoencoder, encoder, decoder
+
+
+class _Shape(NamedTuple):
+    """The sizes that fix an autoencoder's layout."""
+
+    n_features: int
+    image_shape: tuple  # (height, width, channels), or None for a dense network
+    hidden_layer_sizes: list
+    encoding_dim: int
+
+    @property
+    def convolutional(self):
+        return self.image_shape is not None and len(self.hidden_layer_sizes) > 0
+
+
+class _Layers:
+    """Makes the layers of one network, in order: seeded initialisers, activations, dtypes.
+
+    Each layer draws its seed from ``rng`` when it is made, so the order in
+    which layers are made fixes the weights of a ``random_state``.
+    """
+
+    def __init__(self, estimator, rng):
+        self.estimator = estimator
+        self.rng = rng
+
+    def seed(self):
+        return None if self.rng is None else draw_seed(self.rng)
+
+    def _activation(self, parameter):
+        return keras.activations.get(getattr(self.estimator, parameter))
+
+    def _dtype(self, parameter):
+        # The reconstruction stays float32 for a stable loss.
+        if parameter == "output_activation":
+            return "float32"
+        return _dtype_policy(self.estimator.precision)
+
+    def dense(self, units, parameter, **kwargs):
+        """A Dense layer with the activation named by the estimator's ``parameter``."""
+        return keras.layers.Dense(
+            units,
+            activation=self._activation(parameter),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=self.seed()),
+            dtype=self._dtype(parameter),
+            **kwargs,
+        )
+
+    def conv(self, layer_class, filters, kernel_size, parameter):
+        return layer_class(
+            filters,
+            kernel_size,
+            strides=2,
+            padding="same",
+            activation=self._activation(parameter),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=self.seed()),
+            dtype=self._dtype(parameter),
+        )
+
+
+def _encode(layers, shape, inputs, activity_regularization):
+    """The encoder's body (its last hidden output) and code, from ``inputs``."""
+    hidden = inputs
+    n_layers = len(shape.hidden_layer_sizes)
+    if shape.convolutional:
+        hidden = keras.layers.Reshape(shape.image_shape)(hidden)
+        for layer, filters in enumerate(shape.hidden_layer_sizes):
+            kernel_size = _kernel_size(layer, n_layers)
+            hidden = layers.conv(keras.layers.Conv2D, filters, kernel_size, "activation")(hidden)
+        hidden = keras.layers.Flatten()(hidden)
+    else:
+        for units in shape.hidden_layer_sizes:
+            hidden = layers.dense(units, "activation")(hidden)
+    regularizer = keras.regularizers.L1(activity_regularization) if activity_regularization else None
+    code = layers.dense(shape.encoding_dim, "encoding_activation", activity_regularizer=regularizer)(
+        hidden
+    )
+    return hidden, code
+
+
+def _decoder(layers, shape):
+    """The decoder, from codes to reconstructions: the encoder mirrored."""
+    code_inputs = keras.Input((shape.encoding_dim,))
+    if shape.convolutional:
+        reconstruction = _deconvolve(layers, shape, code_inputs)
+    else:
+        hidden = code_inputs
+        for units in reversed(shape.hidden_layer_sizes):
+            hidden = layers.dense(units, "activation")(hidden)
+        reconstruction = layers.dense(shape.n_features, "output_activation")(hidden)
+    return keras.Model(code_inputs, reconstruction, name=DECODER)
+
+
+def _deconvolve(layers, shape, code_inputs):
+    """Transposed convolutions from codes back to flattened images."""
+    sizes, image_shape = shape.hidden_layer_sizes, shape.image_shape
+    n_layers = len(sizes)
+    shapes = _conv_shapes(image_shape, n_layers)
+    deepest = (*shapes[-1], sizes[-1])
+    hidden = layers.dense(math.prod(deepest), "activation")(code_inputs)
+    hidden = keras.layers.Reshape(deepest)(hidden)
+    filters = [*reversed(sizes[:-1]), image_shape[-1]]
+    for layer, n_filters in enumerate(filters):
+        parameter = "output_activation" if layer == n_layers - 1 else "activation"
+        kernel_size = _kernel_size(n_layers - 1 - layer, n_layers)
+        hidden = layers.conv(keras.layers.Conv2DTranspose, n_filters, kernel_size, parameter)(hidden)
+    # Stride-2 'same' layers round odd sizes up (28 -> 14 -> 7 -> 4 -> 8 -> 16
+    # -> 32); crop the excess so the output is exactly the image again.
+    excess = [upsampled * 2**n_layers - size for upsampled, size in zip(shapes[-1], image_shape[:2])]
+    if any(excess):
+        hidden = keras.layers.Cropping2D(((0, excess[0]), (0, excess[1])))(hidden)
+    return keras.layers.Flatten()(hidden)
+
+
+def _corrupt(layers, noise, noise_level, inputs):
+    """``inputs`` corrupted by ``noise`` during training only (denoising), or as they are."""
+    if noise == "gaussian":
+        return keras.layers.GaussianNoise(noise_level, seed=layers.seed())(inputs)
+    if noise == "dropout":
+        return keras.layers.Dropout(noise_level, seed=layers.seed())(inputs)
+    return inputs

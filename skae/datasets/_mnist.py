@@ -179,6 +179,31 @@ def _stack_images(parts, scale):
     return data
 
 
+def _read_subset(path, data_home, subset, scale, download_if_missing):
+    """``(filename, flat images, int64 labels, image shape)`` of ``subset``, from the first file found."""
+    names = {"train": ["train"], "test": ["test"], "all": ["train", "test"]}[subset]
+    filename, searched = _find_local_file(path, data_home)
+    if filename is not None:
+        arrays = _read_npz(filename, [f"{p}_{n}" for n in names for p in "xy"])
+    elif download_if_missing:
+        arrays = _download(searched)
+    else:
+        raise OSError(_not_found_message(searched, "download_if_missing=False"))
+
+    xs = [arrays[f"x_{n}"] for n in names]
+    ys = [arrays[f"y_{n}"] for n in names]
+    for x, y in zip(xs, ys):
+        if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
+            raise ValueError(
+                "Expected images of shape (n_samples, height, width) and labels "
+                f"of shape (n_samples,), got {x.shape} and {y.shape}."
+            )
+    image_shape = xs[0].shape[1:]
+    flat_data = _stack_images(xs, scale)
+    del xs, arrays
+    return filename, flat_data, np.concatenate(ys).astype(np.int64), image_shape
+
+
 @validate_params(
     {
         "path": [str, os.PathLike, None],
@@ -326,27 +351,9 @@ def load_mnist(
             "pixel."
         )
 
-    names = {"train": ["train"], "test": ["test"], "all": ["train", "test"]}[subset]
-    filename, searched = _find_local_file(path, data_home)
-    if filename is not None:
-        arrays = _read_npz(filename, [f"{p}_{n}" for n in names for p in "xy"])
-    elif download_if_missing:
-        arrays = _download(searched)
-    else:
-        raise OSError(_not_found_message(searched, "download_if_missing=False"))
-
-    xs = [arrays[f"x_{n}"] for n in names]
-    ys = [arrays[f"y_{n}"] for n in names]
-    for x, y in zip(xs, ys):
-        if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
-            raise ValueError(
-                "Expected images of shape (n_samples, height, width) and labels "
-                f"of shape (n_samples,), got {x.shape} and {y.shape}."
-            )
-    image_shape = xs[0].shape[1:]
-    flat_data = _stack_images(xs, scale)
-    del xs, arrays
-    target = np.concatenate(ys).astype(np.int64)
+    filename, flat_data, target, image_shape = _read_subset(
+        path, data_home, subset, scale, download_if_missing
+    )
     images = flat_data.reshape(-1, *image_shape)
 
     feature_names = [

@@ -6,11 +6,21 @@ import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .._images import square_image_shape
+
 
 def _is_autoencoder(estimator):
     return all(
         hasattr(estimator, name) for name in ("history_", "transform", "inverse_transform")
     )
+
+
+def _built_on(estimator):
+    """The fitted autoencoder an estimator such as DeepEmbeddedClustering is built on, or None.
+
+    (An autoencoder's own ``autoencoder_`` is its Keras model, not one.)
+    """
+    return getattr(estimator, "autoencoder_", None)
 
 
 def _find_autoencoder(estimator, X=None, *, caller):
@@ -19,8 +29,10 @@ def _find_autoencoder(estimator, X=None, *, caller):
     `estimator` is an autoencoder, a Pipeline holding one (X is transformed by
     the steps before it), a fitted search (its ``best_estimator_``) or a
     meta-estimator such as :class:`~skae.MajorityVoteClassifier` (its
-    ``estimator_``) around either. Raises NotFittedError when `estimator` is
-    not fitted.
+    ``estimator_``) around either, or an estimator built on a fitted
+    autoencoder such as :class:`~skae.DeepEmbeddedClustering` (its
+    ``autoencoder_``, which sees X as the estimator does). Raises
+    NotFittedError when `estimator` is not fitted.
     """
     check_is_fitted(estimator)
     error = ValueError(
@@ -29,26 +41,27 @@ def _find_autoencoder(estimator, X=None, *, caller):
         f"{type(estimator).__name__}."
     )
     while not _is_autoencoder(estimator):
-        if hasattr(estimator, "best_estimator_"):
+        if _is_autoencoder(_built_on(estimator)):
+            estimator = estimator.autoencoder_
+        elif hasattr(estimator, "best_estimator_"):
             estimator = estimator.best_estimator_
         elif hasattr(estimator, "estimator_"):
             estimator = estimator.estimator_
         elif hasattr(estimator, "steps"):
             for i, (_, step) in enumerate(estimator.steps):
-                if _is_autoencoder(step):
+                found = step if _is_autoencoder(step) else _built_on(step)
+                if _is_autoencoder(found):
                     if X is not None and i > 0:
                         X = estimator[:i].transform(X)
-                    return step, X
+                    return found, X
             raise error
         else:
             raise error
     return estimator, X
 
 
-def _square_shape(n):
-    """(k, k) when n == k * k, else None."""
-    side = math.isqrt(n)
-    return (side, side) if side * side == n else None
+# (k, k) when n == k * k, else None.
+_square_shape = square_image_shape
 
 
 def _image_shape(n_features, image_shape):

@@ -198,7 +198,8 @@ class LatentSpaceDisplay:
         ----------
         estimator : estimator instance
             A fitted :class:`~skae.AutoencoderTransformer`, a Pipeline holding
-            one (X goes through the steps before it), or a fitted search.
+            one (X goes through the steps before it), a fitted search, or a
+            :class:`~skae.DeepEmbeddedClustering` (its ``autoencoder_``).
 
         X : array-like of shape (n_samples, n_features)
             The data to encode.

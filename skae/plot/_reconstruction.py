@@ -160,7 +160,8 @@ class ReconstructionDisplay:
         ----------
         estimator : estimator instance
             A fitted :class:`~skae.AutoencoderTransformer`, a Pipeline holding
-            one (X goes through the steps before it), or a fitted search.
+            one (X goes through the steps before it), a fitted search, or a
+            :class:`~skae.DeepEmbeddedClustering` (its ``autoencoder_``).
 
         X : array-like of shape (n_samples_total, n_features)
             The data to draw samples from.

@@ -168,7 +168,8 @@ class TrainingCurveDisplay:
         ----------
         estimator : estimator instance
             A fitted :class:`~skae.AutoencoderTransformer`, a Pipeline holding
-            one, or a fitted search over either.
+            one, a fitted search over either, or a
+            :class:`~skae.DeepEmbeddedClustering` (its ``autoencoder_``).
 
         name : str, default=None
             The name of the model, used in the title. Defaults to the class name.
