@@ -1,13 +1,20 @@
 """scikit-learn compatible autoencoders on Keras 3."""
 
-from . import metrics
-from ._autoencoder import AutoencoderTransformer
-from ._deep_clustering import DeepEmbeddedClustering
-from ._majority_vote import MajorityVoteClassifier
-from ._persistence import load
-from ._training import TrainingDivergedError
+import importlib
 
 __version__ = "0.1.0"
+
+# Public name -> private module. The estimators import Keras (and so
+# TensorFlow, seconds); importing them on first use keeps `import skae` and
+# `skae --help` fast and lets the command quieten TensorFlow before it loads.
+_LAZY = {
+    "AutoencoderTransformer": "._autoencoder",
+    "DeepEmbeddedClustering": "._deep_clustering",
+    "MajorityVoteClassifier": "._majority_vote",
+    "TrainingDivergedError": "._training",
+    "load": "._persistence",
+    "metrics": None,
+}
 
 __all__ = [
     "AutoencoderTransformer",
@@ -18,3 +25,19 @@ __all__ = [
     "metrics",
     "__version__",
 ]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY[name]
+    if module is None:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

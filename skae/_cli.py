@@ -1,9 +1,52 @@
-"""The ``skae`` command: the MNIST autoencoder clustering tutorial, end to end."""
+"""The ``skae`` command: the MNIST autoencoder clustering tutorial, end to end.
+
+The command checks every argument and every place it will write before it
+loads data or imports TensorFlow, so a mistake costs a second, not a training.
+Failures are one line, ``skae: ...``, with exit status 2 for a bad argument and
+1 for a failure at run time; ``--debug`` shows the traceback instead.
+"""
 
 import argparse
+import contextlib
+import os
+import re
+import signal
 import sys
+import tempfile
 import time
+import warnings
 
+DATASETS = ("digits", "mnist")
+_DATA_HELP = (
+    "--data takes a data set name (digits, mnist) or the path of an .npz file in "
+    "the Keras MNIST layout (arrays x_train, y_train, x_test, y_test)"
+)
+# Lines of TensorFlow's C++ (absl) logging, such as
+# "E0000 00:00:1733.48 5105 cuda_platform.cc:52] failed call to cuInit: ...".
+_NATIVE_LOG = re.compile(
+    r"^([IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\]"
+    r"|WARNING: All log messages before absl::InitializeLog\(\)"
+    r"|To enable the following instructions: )"
+)
+
+
+class CommandError(Exception):
+    """A failure the command reports as one line, ``skae: <message>``.
+
+    `status` is the exit status: 2 for a bad argument, 1 for a failure at run
+    time.
+    """
+
+    def __init__(self, message, status=1):
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one ``skae: ...`` line, exit status 2."""
+
+    def error(self, message):
+        raise CommandError(f"{message} (see '{self.prog} --help')", status=2)
 
 
 def _parse_sizes(text):
@@ -19,7 +62,7 @@ def _parse_sizes(text):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skae", description="scikit-learn compatible autoencoders on Keras 3."
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -34,8 +77,12 @@ def _parser():
     )
     run.add_argument(
         "--data",
-        metavar="NPZ",
-        help="MNIST in the Keras layout (x_train, y_train, x_test, y_test)",
+        metavar="NAME|NPZ",
+        help=(
+            "digits (default: scikit-learn's 8x8 digits), mnist (Keras' cached "
+            "copy, downloaded when missing; see skae.datasets.load_mnist) or an "
+            ".npz file in the Keras MNIST layout (x_train, y_train, x_test, y_test)"
+        ),
     )
     run.add_argument(
         "--split",
@@ -89,14 +136,140 @@ def _parser():
         ),
     )
     run.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
-    run.add_argument(
+    console = run.add_mutually_exclusive_group()
+    console.add_argument(
         "--quiet", action="store_true", help="no training progress, only the results"
+    )
+    console.add_argument(
+        "--verbose",
+        action="store_true",
+        help="Keras' own progress lines instead of one progress bar per fit",
+    )
+    run.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks and TensorFlow's log lines instead of one-line errors",
     )
     return parser
 
 
+def _data_source(text, split):
+    """``(name, path)`` of the data `text` names; check a file before loading it.
+
+    A data set name wins over a file of the same name: write ``./mnist`` for
+    the file.
+    """
+    if text is None or text in DATASETS:
+        return text or "digits", None
+    from .datasets._mnist import _as_file, _check_npz
+
+    path = _as_file(text)
+    if not path.exists():
+        raise CommandError(f"--data {text!r}: no such file or data set. {_DATA_HELP}.", 2)
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise CommandError(f"--data {text!r}: cannot read it ({exc.strerror or exc}).", 2)
+    names = {"train": ["train"], "test": ["test"], "all": ["train", "test"]}[split]
+    try:
+        _check_npz(path, [f"{xy}_{name}" for name in names for xy in "xy"])
+    except ValueError as exc:
+        raise CommandError(f"--data: {exc}", 2) from None
+    return "file", path
+
+
+def _check_report_folder(text):
+    """Make the report folder now and write a file in it, before any training."""
+    from pathlib import Path
+
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_dir():
+        raise CommandError(f"--report {text!r} is a file; give a folder to write the report in.", 2)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise CommandError(
+            f"--report {text!r}: cannot write there ({exc.strerror or exc}); "
+            "give a folder you can create and write in.",
+            2,
+        ) from None
+    try:
+        import matplotlib
+    except ImportError:
+        raise CommandError(
+            "--report needs matplotlib; install it with pip install 'skae[plot]'", 2
+        ) from None
+    matplotlib.use("Agg")
+
+
+def _check_args(args):
+    """Check every argument and output place; raise CommandError (status 2)."""
+    for option in ("encoding_dim", "epochs", "batch_size", "n_clusters", "n_samples", "cv"):
+        value = getattr(args, option)
+        if value is not None and value < 1:
+            raise CommandError(f"--{option.replace('_', '-')} must be at least 1, got {value}", 2)
+    _data_source(args.data, args.split)
+    if args.report is not None:
+        _check_report_folder(args.report)
+
+
+@contextlib.contextmanager
+def _native_log_filtered():
+    """Drop TensorFlow's C++ log lines written to file descriptor 2 meanwhile.
+
+    They are written before Python sees them (absl logs to stderr until it is
+    initialised), so stderr's descriptor goes to a file and what is not a C++
+    log line is copied back.
+    """
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to protect
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            for line in capture.read().decode(errors="replace").splitlines(keepends=True):
+                if not _NATIVE_LOG.match(line):
+                    sys.stderr.write(line)
+            sys.stderr.flush()
+
+
+def _import_keras(args):
+    """Import Keras and its backend, quietly unless --debug.
+
+    Only the command does this: the library never changes a user's logging.
+    """
+    if "keras" in sys.modules or args.debug:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    with _native_log_filtered():
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # cuInit complains here, if at all
+    try:
+        from absl import logging as absl_logging
+    except ImportError:
+        return
+    absl_logging.set_verbosity(absl_logging.ERROR)
+
+
 def _load(args):
-    if args.data is None:
+    kind, path = _data_source(args.data, args.split)
+    if kind == "digits":
         from sklearn.datasets import load_digits
 
         X, y = load_digits(return_X_y=True)
@@ -104,14 +277,97 @@ def _load(args):
     else:
         from .datasets import load_mnist
 
+        _import_keras(args)  # a download goes through Keras
         try:
-            X, y = load_mnist(args.data, subset=args.split, scale=False, return_X_y=True)
+            X, y = load_mnist(path, subset=args.split, scale=False, return_X_y=True)
         except (OSError, ValueError) as exc:
-            raise SystemExit(f"skae: cannot read MNIST from {args.data!r}: {exc}") from None
-        name = f"{args.data} ({args.split})"
+            where = "" if path is None else f" from {str(path)!r}"
+            raise CommandError(f"cannot load MNIST{where}: {exc}") from None
+        name = f"{'MNIST' if path is None else path} ({args.split})"
     if args.n_samples is not None:
         X, y = X[: args.n_samples], y[: args.n_samples]
     return X, y, name
+
+
+class _Interrupts:
+    """Ctrl-C in the command: the first stops training, the second quits.
+
+    A fit stopped by Ctrl-C keeps its best weights and the command goes on to
+    score and report (see ``FitGuard``); a second Ctrl-C exits at once with
+    status 130.
+    """
+
+    def __init__(self):
+        self.count = 0
+        self.training = False
+
+    def __call__(self, signum, frame):
+        self.count += 1
+        if self.count > 1:
+            if sys.stdout.isatty():
+                sys.stdout.write("\x1b[?25h\n")  # a progress bar hid the cursor
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        if self.training:
+            print(
+                "skae: interrupted: training stops and keeps its best weights so far; "
+                "press Ctrl-C again to quit at once",
+                file=sys.stderr,
+                flush=True,
+            )
+        raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self):
+        self.count = 0
+        try:
+            previous = signal.signal(signal.SIGINT, self)
+        except ValueError:  # not the main thread: leave Ctrl-C alone
+            yield
+            return
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    @contextlib.contextmanager
+    def fitting(self):
+        self.training = True
+        try:
+            yield
+        finally:
+            self.training = False
+
+
+_interrupts = _Interrupts()
+
+
+@contextlib.contextmanager
+def _progress_bars(args, label):
+    """One progress bar per Keras fit meanwhile, unless --quiet or --verbose."""
+    if args.quiet or args.verbose:
+        yield
+        return
+    from . import _training
+    from ._progress import ProgressBar
+
+    bars = []
+
+    def extra_callbacks():
+        bars.append(ProgressBar(label))
+        return [bars[-1]]
+
+    # FitGuard adds _extra_callbacks() to every fit, also fits deep inside a
+    # pipeline or a recipe, which take no callbacks of their own.
+    original = _training._extra_callbacks
+    _training._extra_callbacks = extra_callbacks
+    try:
+        yield
+    finally:
+        _training._extra_callbacks = original
+        for bar in bars:
+            bar.close()  # an interrupted fit never calls on_train_end
 
 
 def _pipeline(args):
@@ -121,7 +377,7 @@ def _pipeline(args):
 
     from ._autoencoder import AutoencoderTransformer
 
-    verbose = 0 if args.quiet else (1 if sys.stdout.isatty() else 2)
+    verbose = (1 if sys.stdout.isatty() else 2) if args.verbose else 0
     return Pipeline(
         [
             ("scale", MinMaxScaler()),
@@ -165,31 +421,33 @@ def run(args, out=sys.stdout):
     from .metrics import majority_vote_confusion_matrix, majority_vote_scorer
 
     X, y, name = _load(args)
-    print(f"data: {name}, {X.shape[0]} samples x {X.shape[1]} features", file=out)
+    print(f"data: {name}, {X.shape[0]} samples x {X.shape[1]} features", file=out, flush=True)
+    _import_keras(args)
     pipeline = _pipeline(args)
     results = {"data": name, "n_samples": int(X.shape[0]), "n_features": int(X.shape[1])}
 
     start = time.perf_counter()
-    if args.grid:
-        search = GridSearchCV(
-            pipeline,
-            {"autoencoder__encoding_dim": args.grid},
-            scoring=majority_vote_scorer,
-            cv=args.cv,
-            n_jobs=args.n_jobs,
-        )
-        search.fit(X, y)
-        pipeline = search.best_estimator_
-        table = pd.DataFrame(search.cv_results_)[
-            ["param_autoencoder__encoding_dim", "mean_test_score", "std_test_score", "rank_test_score"]
-        ]
-        print("\ngrid search (majority-vote accuracy on held-out folds):", file=out)
-        print(table.to_string(index=False), file=out)
-        print(f"best: {search.best_params_}", file=out)
-        results["grid_search"] = table.to_dict(orient="list")
-        results["best_params"] = search.best_params_
-    else:
-        pipeline.fit(X)
+    with _interrupts.fitting(), _progress_bars(args, "autoencoder"):
+        if args.grid:
+            search = GridSearchCV(
+                pipeline,
+                {"autoencoder__encoding_dim": args.grid},
+                scoring=majority_vote_scorer,
+                cv=args.cv,
+                n_jobs=args.n_jobs,
+            )
+            search.fit(X, y)
+            pipeline = search.best_estimator_
+            table = pd.DataFrame(search.cv_results_)[
+                ["param_autoencoder__encoding_dim", "mean_test_score", "std_test_score", "rank_test_score"]
+            ]
+            print("\ngrid search (majority-vote accuracy on held-out folds):", file=out)
+            print(table.to_string(index=False), file=out)
+            print(f"best: {search.best_params_}", file=out)
+            results["grid_search"] = table.to_dict(orient="list")
+            results["best_params"] = search.best_params_
+        else:
+            pipeline.fit(X)
     results["fit_seconds"] = time.perf_counter() - start
 
     autoencoder = pipeline.named_steps["autoencoder"]
@@ -226,17 +484,6 @@ def run(args, out=sys.stdout):
     return results
 
 
-def _check_report_support():
-    """Fail before training, not after, when the report cannot be drawn."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise SystemExit(
-            "skae: --report needs matplotlib; install it with pip install 'skae[plot]'"
-        ) from None
-    matplotlib.use("Agg")
-
-
 def _write_report(args, results, out=sys.stdout):
     from ._report import write_report
 
@@ -254,19 +501,57 @@ def _write_report(args, results, out=sys.stdout):
     print(f"\nreport: {paths['html']}", file=out)
 
 
-def main(argv=None):
-    """Entry point of the ``skae`` command."""
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as one plain line: the command's user has no use for source lines."""
+    print(f"skae: warning: {str(message).splitlines()[0]}", file=file or sys.stderr)
+
+
+def _main(argv):
     args = _parser().parse_args(argv)
-    for option in ("encoding_dim", "epochs", "batch_size", "n_clusters", "n_samples", "cv"):
-        value = getattr(args, option)
-        if value is not None and value < 1:
-            raise SystemExit(f"skae: --{option.replace('_', '-')} must be at least 1, got {value}")
-    if args.report is not None:
-        _check_report_support()
-    results = run(args)
-    if args.report is not None:
-        _write_report(args, results)
+    _check_args(args)
+    with warnings.catch_warnings():
+        if not args.debug:
+            warnings.showwarning = _show_warning
+            # _Interrupts says it in the command's words.
+            warnings.filterwarnings("ignore", message="Training interrupted", category=UserWarning)
+        results = run(args)
+        if args.report is not None:
+            _write_report(args, results)
     return 0
+
+
+def main(argv=None):
+    """Entry point of the ``skae`` command; return its exit status.
+
+    0: done, also after a Ctrl-C that stopped training early; 1: a failure at
+    run time; 2: a bad argument; 130: interrupted.
+    """
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    try:
+        with _interrupts.installed():
+            return _main(argv)
+    except CommandError as exc:
+        if debug:
+            raise
+        print(f"skae: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("skae: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `skae run | head`: the reader left; nothing more to say.
+        sys.stderr.close()
+        return 1
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"skae: {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":
