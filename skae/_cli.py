@@ -8,6 +8,7 @@ Failures are one line, ``skae: ...``, with exit status 2 for a bad argument and
 
 import argparse
 import contextlib
+import logging
 import os
 import re
 import signal
@@ -121,6 +122,24 @@ def _parser():
     run.add_argument("--cv", type=int, default=3, help="folds of the grid search")
     run.add_argument(
         "--n-jobs", type=int, default=None, help="parallel jobs of the grid search"
+    )
+    run.add_argument(
+        "--recipe",
+        metavar="NAMES",
+        help=(
+            "the recipes to fit and compare (skae.recipes), comma-separated, or "
+            "all; default: the tutorial beside KMeans on pixels and the best "
+            "recipe. The tutorial follows the options above; the others --budget"
+        ),
+    )
+    run.add_argument(
+        "--budget",
+        default="1",
+        metavar="B",
+        help=(
+            "training time of the recipes other than the tutorial, as a multiple "
+            "of their default, or fast, default, best (default: 1)"
+        ),
     )
     run.add_argument(
         "--baseline",
@@ -260,6 +279,9 @@ def _import_keras(args):
             import tensorflow as tf
 
             tf.config.list_physical_devices()  # cuInit complains here, if at all
+    # TensorFlow's Python warnings (e.g. tf.function retracing) say nothing a
+    # user of the command can act on.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     try:
         from absl import logging as absl_logging
     except ImportError:
@@ -400,6 +422,104 @@ def _pipeline(args):
     )
 
 
+def _recipes_module():
+    """``skae.recipes``, or None in an installation without it."""
+    import importlib.util
+
+    if importlib.util.find_spec("skae.recipes") is None:
+        return None
+    from . import recipes
+
+    return recipes
+
+
+def _budget(text):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _plan(args):
+    """``[(name, unfitted estimator)]``: what to fit, checked before any data is loaded.
+
+    The tutorial is built from the command's options; the other recipes come
+    from ``skae.recipes.make_recipe``, which checks the budget and n_clusters.
+    """
+    recipes = _recipes_module()
+    text = args.recipe or ("tutorial" if args.grid or recipes is None else "compare")
+    if recipes is None:
+        if text != "tutorial":
+            raise CommandError("--recipe needs skae.recipes, which this installation lacks", 2)
+        return [("tutorial", _pipeline(args))]
+    if text == "all":
+        names = list(recipes.RECIPE_NAMES)
+    elif text == "compare":
+        names = list(dict.fromkeys(["kmeans", "tutorial", recipes.BEST_RECIPE]))
+    else:
+        names = list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    unknown = [name for name in names if name not in recipes.RECIPE_NAMES]
+    if unknown or not names:
+        raise CommandError(
+            f"--recipe {text!r}: unknown recipe {', '.join(map(repr, unknown))}; "
+            f"choose from {', '.join(recipes.RECIPE_NAMES)} or all",
+            2,
+        )
+    if args.grid and names != ["tutorial"]:
+        raise CommandError("--grid searches the tutorial's code size: add --recipe tutorial", 2)
+    plan = []
+    for name in names:
+        if name == "tutorial":
+            plan.append((name, _pipeline(args)))
+            continue
+        try:
+            estimator = recipes.make_recipe(
+                name,
+                n_clusters=args.n_clusters,
+                random_state=args.random_state,
+                budget=_budget(args.budget),
+            )
+        except ValueError as exc:
+            raise CommandError(f"--recipe {name}: {exc}", 2) from None
+        plan.append((name, _with_verbosity(estimator, args)))
+    return plan
+
+
+def _with_verbosity(estimator, args):
+    """Set the ``verbose`` of skae's neural estimators inside `estimator` as the command says."""
+    from ._autoencoder import AutoencoderTransformer
+    from ._deep_clustering import DeepEmbeddedClustering
+
+    verbose = (1 if sys.stdout.isatty() else 2) if args.verbose else 0
+    params = estimator.get_params(deep=True)
+    owners = {"": estimator, **params}
+    estimator.set_params(
+        **{
+            name: verbose
+            for name in params
+            if name.endswith("verbose")
+            and isinstance(
+                owners[name.rpartition("__")[0]], (AutoencoderTransformer, DeepEmbeddedClustering)
+            )
+        }
+    )
+    return estimator
+
+
+_STEP_NAMES = {
+    "MinMaxScaler": "scale",
+    "AutoencoderTransformer": "autoencoder",
+    "DeepEmbeddedClustering": "DEC",
+}
+
+
+def _steps(estimator):
+    """The estimator's steps, short: ``scale > autoencoder > KMeans``."""
+    steps = [step for _, step in getattr(estimator, "steps", [(None, estimator)])]
+    names = [type(step).__name__ for step in steps if step != "passthrough"]
+    return " > ".join(_STEP_NAMES.get(name, name) for name in names)
+
+
 def _scores(y, clusters):
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
@@ -413,91 +533,188 @@ def _scores(y, clusters):
     }
 
 
-def run(args, out=sys.stdout):
-    """Run the tutorial pipeline as ``args`` say; return its results as a dict."""
+def _fit(args, name, estimator, X, y, out):
+    """Fit one recipe under the command's Ctrl-C and progress bar; return its entry."""
+    start = time.perf_counter()
+    entry = {"name": name}
+    with _interrupts.fitting(), _progress_bars(args, name):
+        if args.grid:
+            estimator = _grid_search(args, estimator, X, y, entry, out)
+            clusters = estimator.predict(X)
+        else:
+            clusters = estimator.fit_predict(X)
+    entry["fit_seconds"] = time.perf_counter() - start
+    entry["interrupted"] = _interrupts.count > 0
+    entry["estimator"] = estimator
+    entry["clusters"] = clusters
+    entry["scores"] = _scores(y, clusters)
+    entry["steps"] = _steps(estimator)
+    return entry
+
+
+def _grid_search(args, pipeline, X, y, entry, out):
     import pandas as pd
     from sklearn.model_selection import GridSearchCV
 
-    from .metrics import majority_vote_confusion_matrix, majority_vote_scorer
+    from .metrics import majority_vote_scorer
 
-    X, y, name = _load(args)
-    print(f"data: {name}, {X.shape[0]} samples x {X.shape[1]} features", file=out, flush=True)
-    _import_keras(args)
-    pipeline = _pipeline(args)
-    results = {"data": name, "n_samples": int(X.shape[0]), "n_features": int(X.shape[1])}
-
-    start = time.perf_counter()
-    with _interrupts.fitting(), _progress_bars(args, "autoencoder"):
-        if args.grid:
-            search = GridSearchCV(
-                pipeline,
-                {"autoencoder__encoding_dim": args.grid},
-                scoring=majority_vote_scorer,
-                cv=args.cv,
-                n_jobs=args.n_jobs,
-            )
-            search.fit(X, y)
-            pipeline = search.best_estimator_
-            table = pd.DataFrame(search.cv_results_)[
-                ["param_autoencoder__encoding_dim", "mean_test_score", "std_test_score", "rank_test_score"]
-            ]
-            print("\ngrid search (majority-vote accuracy on held-out folds):", file=out)
-            print(table.to_string(index=False), file=out)
-            print(f"best: {search.best_params_}", file=out)
-            results["grid_search"] = table.to_dict(orient="list")
-            results["best_params"] = search.best_params_
-        else:
-            pipeline.fit(X)
-    results["fit_seconds"] = time.perf_counter() - start
-
-    autoencoder = pipeline.named_steps["autoencoder"]
-    clusters = pipeline.named_steps["kmeans"].labels_ if not args.grid else pipeline.predict(X)
-    results["epochs_run"] = autoencoder.n_iter_
-    results["encoding_dim"] = autoencoder.encoding_dim
-    results["scores"] = _scores(y, clusters)
-
-    print(
-        f"\nautoencoder {X.shape[1]} -> {autoencoder.encoding_dim} -> {X.shape[1]}: "
-        f"{autoencoder.n_iter_} epochs, {results['fit_seconds']:.1f} s",
-        file=out,
+    search = GridSearchCV(
+        pipeline,
+        {"autoencoder__encoding_dim": args.grid},
+        scoring=majority_vote_scorer,
+        cv=args.cv,
+        n_jobs=args.n_jobs,
     )
-    print("\nmajority-vote confusion matrix (rows: true label, columns: cluster named by majority):", file=out)
-    print(majority_vote_confusion_matrix(y, clusters).to_string(), file=out)
-    print("", file=out)
-    for metric, value in results["scores"].items():
+    search.fit(X, y)
+    table = pd.DataFrame(search.cv_results_)[
+        ["param_autoencoder__encoding_dim", "mean_test_score", "std_test_score", "rank_test_score"]
+    ]
+    print("\ngrid search (majority-vote accuracy on held-out folds):", file=out)
+    print(table.to_string(index=False), file=out)
+    print(f"best: {search.best_params_}", file=out)
+    entry["grid_search"] = table.to_dict(orient="list")
+    entry["best_params"] = search.best_params_
+    return search.best_estimator_
+
+
+def _print_scores(scores, out):
+    for metric, value in scores.items():
         print(f"{metric:>24}: {value:.4f}", file=out)
 
-    if args.baseline:
-        from sklearn.cluster import KMeans
-        from sklearn.preprocessing import MinMaxScaler
 
-        raw = KMeans(args.n_clusters, n_init=10, random_state=args.random_state)
-        raw_clusters = raw.fit_predict(MinMaxScaler().fit_transform(X))
-        results["baseline_scores"] = _scores(y, raw_clusters)
+def _comparison_table(fitted):
+    import pandas as pd
+
+    rows = [
+        {
+            "recipe": entry["name"] + (" (stopped)" if entry["interrupted"] else ""),
+            "hungarian": entry["scores"]["hungarian_accuracy"],
+            "majority": entry["scores"]["majority_vote_accuracy"],
+            "nmi": entry["scores"]["nmi"],
+            "ari": entry["scores"]["ari"],
+            "fit_s": entry["fit_seconds"],
+            "steps": entry["steps"],
+        }
+        for entry in fitted
+    ]
+    return pd.DataFrame(rows)
+
+
+def run(args, out=sys.stdout):
+    """Fit the recipes ``args`` ask for and print their scores; return the results as a dict.
+
+    One recipe: its confusion matrix and scores. Several: one comparison table
+    (Hungarian and majority-vote accuracy, NMI, ARI, fit seconds) and the
+    confusion matrix of the best by Hungarian accuracy.
+    """
+    from .metrics import majority_vote_confusion_matrix
+
+    _import_keras(args)
+    plan = _plan(args)
+    X, y, name = _load(args)
+    print(f"data: {name}, {X.shape[0]} samples x {X.shape[1]} features", file=out, flush=True)
+    results = {"data": name, "n_samples": int(X.shape[0]), "n_features": int(X.shape[1])}
+
+    fitted = []
+    for recipe, estimator in plan:
+        try:
+            fitted.append(_fit(args, recipe, estimator, X, y, out))
+        except KeyboardInterrupt:
+            if not fitted:
+                raise
+            print(f"skae: {recipe} stopped before its first epoch ended; left out", file=out)
+            break
+        if fitted[-1]["interrupted"]:
+            break  # Ctrl-C: score what is fitted, train no more
+
+    tutorial = next((entry for entry in fitted if entry["name"] == "tutorial"), None)
+    if tutorial is not None:
+        autoencoder = tutorial["estimator"].named_steps["autoencoder"]
+        results["epochs_run"] = autoencoder.n_iter_
+        results["encoding_dim"] = autoencoder.encoding_dim
+        for key in ("grid_search", "best_params"):
+            if key in tutorial:
+                results[key] = tutorial[key]
+        print(
+            f"\nautoencoder {X.shape[1]} -> {autoencoder.encoding_dim} -> {X.shape[1]}: "
+            f"{autoencoder.n_iter_} epochs, {tutorial['fit_seconds']:.1f} s",
+            file=out,
+        )
+    main = tutorial or fitted[0]
+    if len(fitted) > 1:
+        table = _comparison_table(fitted)
+        print(f"\ncomparison on {name}, {X.shape[0]} samples (fit_s: seconds to fit):", file=out)
+        width = table["steps"].str.len().max()
+        text = table.to_string(
+            index=False,
+            float_format="{:.3f}".format,
+            formatters={"fit_s": "{:.1f}".format, "steps": f"{{:<{width}}}".format},
+        )
+        print(text, file=out)
+        main = max(fitted, key=lambda entry: entry["scores"]["hungarian_accuracy"])
+        results["comparison"] = table.to_dict(orient="list")
+    results["recipe"] = main["name"]
+    results["fit_seconds"] = main["fit_seconds"]
+    results["scores"] = main["scores"]
+    print(
+        f"\n{main['name']}: majority-vote confusion matrix "
+        "(rows: true label, columns: cluster named by majority):",
+        file=out,
+    )
+    print(majority_vote_confusion_matrix(y, main["clusters"]).to_string(), file=out)
+    if len(fitted) == 1:
+        print("", file=out)
+        _print_scores(main["scores"], out)
+
+    kmeans = next((entry for entry in fitted if entry["name"] == "kmeans"), None)
+    if kmeans is not None and len(fitted) > 1:
+        results["baseline_scores"] = kmeans["scores"]
+    elif args.baseline:
+        results["baseline_scores"] = _kmeans_on_pixels(args, X, y)
         print("\nKMeans on the raw pixels, for comparison:", file=out)
-        for metric, value in results["baseline_scores"].items():
-            print(f"{metric:>24}: {value:.4f}", file=out)
-    results["pipeline"] = pipeline
+        _print_scores(results["baseline_scores"], out)
+    results["recipes"] = fitted
+    results["pipeline"] = main["estimator"]
     results["X"] = X
     results["y"] = y
-    results["clusters"] = clusters
+    results["clusters"] = main["clusters"]
     return results
 
 
-def _write_report(args, results, out=sys.stdout):
-    from ._report import write_report
+def _kmeans_on_pixels(args, X, y):
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import MinMaxScaler
 
-    arrays = ("pipeline", "X", "y", "clusters")
+    raw = KMeans(args.n_clusters, n_init=10, random_state=args.random_state)
+    return _scores(y, raw.fit_predict(MinMaxScaler().fit_transform(X)))
+
+
+def _write_report(args, results, out=sys.stdout):
+    from ._report import _has_autoencoder, write_comparison_report, write_report
+
+    arrays = ("pipeline", "X", "y", "clusters", "recipes")
     summary = {key: value for key, value in results.items() if key not in arrays}
-    paths = write_report(
-        args.report,
-        results["pipeline"],
-        results["X"],
-        results["y"],
-        results["clusters"],
-        summary={"title": f"skae run on {results['data']}", **summary},
-        random_state=args.random_state,
-    )
+    summary = {"title": f"skae run on {results['data']}", **summary}
+    recipes = results["recipes"]
+    if len(recipes) == 1 and _has_autoencoder(results["pipeline"]):
+        paths = write_report(
+            args.report,
+            results["pipeline"],
+            results["X"],
+            results["y"],
+            results["clusters"],
+            summary=summary,
+            random_state=args.random_state,
+        )
+    else:
+        paths = write_comparison_report(
+            args.report,
+            results["X"],
+            results["y"],
+            recipes,
+            summary=summary,
+            random_state=args.random_state,
+        )
     print(f"\nreport: {paths['html']}", file=out)
 
 
@@ -514,6 +731,9 @@ def _main(argv):
             warnings.showwarning = _show_warning
             # _Interrupts says it in the command's words.
             warnings.filterwarnings("ignore", message="Training interrupted", category=UserWarning)
+            # The command seeds every run (--random-state), so UMAP's note that
+            # a seed makes it single-threaded is no news.
+            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
         results = run(args)
         if args.report is not None:
             _write_report(args, results)

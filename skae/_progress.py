@@ -59,6 +59,9 @@ class ProgressBar(keras.callbacks.Callback):
         self._progress.update(self._task, completed=epoch + 1, losses=losses)
 
     def on_train_end(self, logs=None):
+        # Early stopping ends before the last epoch: a full bar, no time left.
+        task = self._progress.tasks[0]
+        self._progress.update(self._task, total=task.completed)
         self.close()
 
     def close(self):

@@ -1,3 +1,4 @@
+import importlib.util
 import io
 import os
 import signal
@@ -7,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from skae._cli import _parser, main, run
+from skae._cli import _parser, _plan, main, run
 
 from .conftest import MNIST_PATH
 
@@ -20,7 +21,7 @@ def _run(*argv):
 
 def test_run_on_embedded_digits():
     """Check that `skae run` fits the tutorial pipeline on digits and prints the table and scores."""
-    results, text = _run("--epochs", "2", "--encoding-dim", "8", "--quiet", "--baseline")
+    results, text = _run("--recipe", "tutorial", "--epochs", "2", "--encoding-dim", "8", "--quiet", "--baseline")
     assert "digits" in text and "1797 samples x 64 features" in text
     assert "majority-vote confusion matrix" in text
     for metric in ("majority_vote_accuracy", "hungarian_accuracy", "nmi", "ari"):
@@ -50,14 +51,14 @@ def test_run_on_npz_file(tmp_path):
         x_test=rng.randint(0, 256, (30, 28, 28), dtype=np.uint8),
         y_test=rng.randint(0, 10, 30).astype(np.uint8),
     )
-    results, text = _run("--data", str(path), "--split", "all", "--epochs", "1", "--quiet")
+    results, text = _run("--data", str(path), "--split", "all", "--recipe", "tutorial", "--epochs", "1", "--quiet")
     assert results["n_samples"] == 150 and results["n_features"] == 784
 
 
 @pytest.mark.skipif(not os.path.exists(MNIST_PATH), reason="shared MNIST file absent")
 def test_run_on_shared_mnist_subset():
     """Check the command on the first 2000 real MNIST images."""
-    results, _ = _run("--data", MNIST_PATH, "--n-samples", "2000", "--epochs", "3", "--quiet")
+    results, _ = _run("--data", MNIST_PATH, "--n-samples", "2000", "--recipe", "tutorial", "--epochs", "3", "--quiet")
     assert results["n_features"] == 784 and results["n_samples"] == 2000
 
 
@@ -106,9 +107,85 @@ def test_native_log_lines_are_recognised():
     assert not any(_NATIVE_LOG.match(line) for line in kept)
 
 
+needs_recipes = pytest.mark.skipif(
+    importlib.util.find_spec("skae.recipes") is None, reason="skae.recipes not in this tree yet"
+)
+
+
+def _plan_names(*argv):
+    return [name for name, _ in _plan(_parser().parse_args(["run", *argv]))]
+
+
+@needs_recipes
+def test_recipe_plans():
+    """Check which recipes a run fits: by default the tutorial beside KMeans and the best recipe."""
+    from skae.recipes import BEST_RECIPE, RECIPE_NAMES
+
+    assert _plan_names() == list(dict.fromkeys(["kmeans", "tutorial", BEST_RECIPE]))
+    assert _plan_names("--recipe", "all") == list(RECIPE_NAMES)
+    assert _plan_names("--recipe", "tutorial, kmeans") == ["tutorial", "kmeans"]
+    assert _plan_names("--grid", "2,4") == ["tutorial"]
+
+
+@needs_recipes
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--recipe", "best"], "unknown recipe 'best'; choose from"),
+        (["--recipe", "kmeans", "--budget", "0"], "budget"),
+        (["--recipe", "kmeans", "--budget", "slow"], "budget"),
+        (["--recipe", "kmeans,tutorial", "--grid", "2,4"], "add --recipe tutorial"),
+    ],
+)
+def test_bad_recipe_arguments(argv, message, capsys):
+    """Check that a bad recipe or budget is one `skae:` line and status 2, before loading data."""
+    assert main(["run", *argv]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("skae: ") and message in err
+
+
+@needs_recipes
+def test_verbose_reaches_the_estimators_inside_a_recipe():
+    """Check that --verbose sets verbose on skae's estimators in a recipe, and the default leaves them silent."""
+    from skae import AutoencoderTransformer, DeepEmbeddedClustering
+
+    for argv, expected in [(["--verbose"], 2), ([], 0)]:
+        [(_, estimator)] = _plan(_parser().parse_args(["run", "--recipe", "dec", *argv]))
+        levels = [
+            value
+            for name, value in estimator.get_params(deep=True).items()
+            if name.endswith("__verbose")
+        ]
+        owners = [
+            step
+            for step in estimator.get_params(deep=True).values()
+            if isinstance(step, (AutoencoderTransformer, DeepEmbeddedClustering))
+        ]
+        assert owners and all(owner.verbose == expected for owner in owners)
+        assert expected in levels
+
+
+@needs_recipes
+def test_comparison_table(capsys):
+    """Check that several recipes give one comparison table with every score and the fit time."""
+    results, text = _run(
+        "--recipe", "kmeans,tutorial", "--epochs", "1", "--n-samples", "300", "--quiet"
+    )
+    assert "comparison on digits" in text
+    header = next(line for line in text.splitlines() if "hungarian" in line).split()
+    assert header == ["recipe", "hungarian", "majority", "nmi", "ari", "fit_s", "steps"]
+    assert results["comparison"]["recipe"] == ["kmeans", "tutorial"]
+    assert results["baseline_scores"] == results["recipes"][0]["scores"]
+    assert results["recipe"] in ("kmeans", "tutorial")  # the best's confusion matrix
+    assert "majority-vote confusion matrix" in text
+    assert results["epochs_run"] == 1
+
+
 # End to end: `python -m skae ...` in a subprocess, as a user runs it.
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAST_RUN = ["--epochs", "2", "--batch-size", "64", "--n-samples", "300"]
+# A comparison where skae.recipes exists, the tutorial alone before.
+TWO_RECIPES = ["--recipe", "kmeans,tutorial"] if importlib.util.find_spec("skae.recipes") else []
 
 
 def _environ(**changes):
@@ -192,20 +269,37 @@ def test_default_console_is_quiet(tmp_path):
     """Check that a run prints no TensorFlow C++ log line and one progress bar, not a line per epoch."""
     from skae._cli import _NATIVE_LOG
 
-    result = _skae("run", *FAST_RUN, "--report", tmp_path / "report")
+    result = _skae("run", *FAST_RUN, *TWO_RECIPES, "--report", tmp_path / "report")
     assert result.returncode == 0, result.stderr
     lines = (result.stdout + result.stderr).splitlines()
     assert not [line for line in lines if _NATIVE_LOG.match(line)]
-    assert not [line for line in lines if "oneDNN" in line or "cuInit" in line or "Epoch" in line]
-    assert len([line for line in lines if "2/2 epochs" in line]) == 1
-    assert "hungarian_accuracy" in result.stdout
+    noise = ("oneDNN", "cuInit", "Epoch", "WARNING", "Warning")
+    assert not [line for line in lines if any(word in line for word in noise)]
+    assert len([line for line in lines if line.startswith("tutorial") and "2/2 epochs" in line]) == 1
+    assert "hungarian" in result.stdout
     assert (tmp_path / "report" / "index.html").is_file()
+
+
+@pytest.mark.slow
+@needs_recipes
+def test_default_run_is_short_and_quiet():
+    """Check that the default `skae run` prints at most 40 non-empty lines and no log line."""
+    from skae._cli import _NATIVE_LOG
+
+    result = _skae("run", timeout=900)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) <= 40
+    assert not [line for line in lines if _NATIVE_LOG.match(line) or "Warning" in line or "WARNING" in line]
+    assert "comparison on digits" in result.stdout
 
 
 def _interrupt_during_training(report, n_interrupts):
     """Run, press Ctrl-C `n_interrupts` times once the first epoch ended; return (status, output)."""
     process = subprocess.Popen(
-        _command("run", "--epochs", "100000", "--batch-size", "64", "--verbose", "--report", report),
+        _command(
+            "run", "--recipe", "tutorial", "--epochs", "100000", "--batch-size", "64", "--verbose", "--report", report
+        ),
         cwd=REPO_ROOT,
         env=_environ(),
         stdout=subprocess.PIPE,
