@@ -1,7 +1,8 @@
 """scikit-learn compatible autoencoders on Keras 3."""
 
-from . import metrics
+from . import metrics, recipes
 from ._autoencoder import AutoencoderTransformer
+from ._balanced_kmeans import BalancedKMeans
 from ._deep_clustering import DeepEmbeddedClustering
 from ._majority_vote import MajorityVoteClassifier
 from ._persistence import load
@@ -11,10 +12,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AutoencoderTransformer",
+    "BalancedKMeans",
     "DeepEmbeddedClustering",
     "MajorityVoteClassifier",
     "TrainingDivergedError",
     "load",
     "metrics",
+    "recipes",
     "__version__",
 ]
