@@ -84,13 +84,13 @@ def _deep_autoencoder(random_state, budget):
     )
 
 
-def _umap(n_clusters, random_state, budget):
+def _umap(n_clusters, random_state, budget, n_neighbors):
     # Imported here: umap-learn's import (numba) takes seconds, skae's must not.
     import umap
 
     return umap.UMAP(
         n_components=n_clusters,
-        n_neighbors=20,
+        n_neighbors=n_neighbors,
         min_dist=0.0,
         n_epochs=_epochs(_UMAP_EPOCHS, budget),
         random_state=random_state,
@@ -182,8 +182,8 @@ def tutorial_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
     )
 
 
-def deep_kmeans_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
-    """The DEC/IDEC/N2D deep autoencoder's codes clustered by KMeans.
+def deep_kmeans_pipeline(n_clusters=10, *, random_state=None, budget=1.0, balanced=True):
+    """The DEC/IDEC/N2D deep autoencoder's codes clustered by (balanced) KMeans.
 
     Parameters
     ----------
@@ -191,31 +191,43 @@ def deep_kmeans_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
         Number of clusters.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the autoencoder and KMeans.
+        Seeds the autoencoder and the clustering.
 
     budget : float or {"fast", "default", "best"}, default=1.0
         Multiplies the autoencoder's epochs (30 at 1.0, with
         ``batch_size="auto"``: about 50 gradient steps per epoch on small
         data, 256 samples a batch from 12,800 samples on).
 
+    balanced : bool, default=True
+        Whether the codes are clustered by :class:`~skae.BalancedKMeans`
+        (clusters of about equal size expected) rather than
+        :class:`~sklearn.cluster.KMeans`. On the digits the codes score 0.87
+        with it and 0.79 with KMeans, no better than KMeans on the pixels.
+
     Returns
     -------
     pipeline : Pipeline
         ``MinMaxScaler -> AutoencoderTransformer(10, hidden_layer_sizes=(500,
-        500, 2000)) -> KMeans``, unfitted.
+        500, 2000)) -> BalancedKMeans`` (or ``KMeans``), unfitted.
 
     Examples
     --------
     >>> from skae.recipes import deep_kmeans_pipeline
     >>> deep_kmeans_pipeline(budget=2).named_steps["autoencodertransformer"].epochs
     60
+    >>> deep_kmeans_pipeline(balanced=False).steps[-1][0]
+    'kmeans'
     """
     _check_n_clusters(n_clusters)
+    if balanced:
+        clustering = ("balancedkmeans", BalancedKMeans(n_clusters, random_state=random_state))
+    else:
+        clustering = ("kmeans", KMeans(n_clusters, n_init=10, random_state=random_state))
     return _RecipePipeline(
         [
             ("minmaxscaler", MinMaxScaler()),
             ("autoencodertransformer", _deep_autoencoder(random_state, budget)),
-            ("kmeans", KMeans(n_clusters, n_init=10, random_state=random_state)),
+            clustering,
         ]
     )
 
@@ -256,7 +268,7 @@ def n2d_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
         [
             ("minmaxscaler", MinMaxScaler()),
             ("autoencodertransformer", _deep_autoencoder(random_state, budget)),
-            ("umap", _umap(n_clusters, random_state, budget)),
+            ("umap", _umap(n_clusters, random_state, budget, n_neighbors=20)),
             (
                 "gaussianmixture",
                 GaussianMixture(n_clusters, covariance_type="full", random_state=random_state),
@@ -265,14 +277,15 @@ def n2d_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
     )
 
 
-def balanced_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
-    """N2D with clusters of equal size expected: UMAP's embedding clustered by BalancedKMeans.
+def balanced_pipeline(n_clusters=10, *, random_state=None, budget=1.0, deep=False):
+    """UMAP's embedding of the scaled samples, clustered into clusters of equal size.
 
-    As :func:`n2d_pipeline`, but the last step is
+    UMAP to ``n_clusters`` dimensions (10 neighbours, ``min_dist=0``), then
     :class:`~skae.BalancedKMeans`: on the digits UMAP's embedding puts two
-    classes in one blob and splits a third, which a Gaussian mixture follows
-    and a prior of equally sized clusters corrects. Use it when the clusters
-    are known to be of similar sizes. Needs umap-learn.
+    classes in one blob and splits a third, which KMeans and a Gaussian
+    mixture follow and a prior of equally sized clusters corrects (Hungarian
+    accuracy 0.955 against 0.88 with a Gaussian mixture, 3 seeds). Use it
+    when the clusters are known to be of similar sizes. Needs umap-learn.
 
     Parameters
     ----------
@@ -280,30 +293,39 @@ def balanced_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
         Number of clusters.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the autoencoder, UMAP (which then runs on one core) and the
+        Seeds UMAP (which then runs on one core), the autoencoder and the
         clustering. ``None`` lets UMAP use every core.
 
     budget : float or {"fast", "default", "best"}, default=1.0
-        Multiplies the autoencoder's epochs (30 at 1.0) and UMAP's (200).
+        Multiplies UMAP's epochs (200 at 1.0) and the autoencoder's (30).
+
+    deep : bool, default=False
+        Whether UMAP embeds the codes of the deep autoencoder of
+        :func:`n2d_pipeline` instead of the scaled samples (N2D's input).
+        On the digits the codes score lower (0.88 against 0.955 for seed 0)
+        and cost the pretraining.
 
     Returns
     -------
     pipeline : Pipeline
-        ``MinMaxScaler -> AutoencoderTransformer -> UMAP -> BalancedKMeans``,
+        ``MinMaxScaler [-> AutoencoderTransformer] -> UMAP -> BalancedKMeans``,
         unfitted.
 
     Examples
     --------
     >>> from skae.recipes import balanced_pipeline
     >>> [name for name, _ in balanced_pipeline().steps]
-    ['minmaxscaler', 'autoencodertransformer', 'umap', 'balancedkmeans']
+    ['minmaxscaler', 'umap', 'balancedkmeans']
+    >>> [name for name, _ in balanced_pipeline(deep=True).steps][1]
+    'autoencodertransformer'
     """
     _check_n_clusters(n_clusters)
+    codes = [("autoencodertransformer", _deep_autoencoder(random_state, budget))] if deep else []
     return _RecipePipeline(
         [
             ("minmaxscaler", MinMaxScaler()),
-            ("autoencodertransformer", _deep_autoencoder(random_state, budget)),
-            ("umap", _umap(n_clusters, random_state, budget)),
+            *codes,
+            ("umap", _umap(n_clusters, random_state, budget, n_neighbors=10)),
             ("balancedkmeans", BalancedKMeans(n_clusters, random_state=random_state)),
         ]
     )
@@ -366,11 +388,12 @@ def make_recipe(name, *, n_clusters=10, random_state=None, budget=1.0):
     ================  ==========================================================
     ``"kmeans"``      :func:`kmeans_pipeline`: KMeans on the scaled pixels
     ``"tutorial"``    :func:`tutorial_pipeline`: autoencoder(36) + KMeans
-    ``"deep"``        :func:`deep_kmeans_pipeline`: deep autoencoder + KMeans
+    ``"deep"``        :func:`deep_kmeans_pipeline`: deep autoencoder +
+                      balanced KMeans
     ``"n2d"``         :func:`n2d_pipeline`: deep autoencoder + UMAP + mixture
     ``"dec"``         :func:`dec_pipeline`: deep embedded clustering
-    ``"balanced"``    :func:`balanced_pipeline`: N2D with equally sized
-                      clusters; :data:`BEST_RECIPE`
+    ``"balanced"``    :func:`balanced_pipeline`: UMAP + equally sized
+                      clusters; ``BEST_RECIPE``
     ================  ==========================================================
 
     Every recipe scales its input to [0, 1] first. The recipes other than the

@@ -161,7 +161,7 @@ def test_too_few_samples_raise_before_training(name, raw_digits):
 
 def test_failure_in_a_late_step_unfits_the_earlier_ones(raw_digits):
     """Check that when the last step fails, the already trained autoencoder is left unfitted too."""
-    recipe = make_recipe("deep", random_state=0, budget=_TINY["deep"]).set_params(kmeans__n_init=-1)
+    recipe = make_recipe("deep", random_state=0, budget=_TINY["deep"]).set_params(balancedkmeans__n_init=-1)
     with pytest.raises(ValueError, match="n_init"):
         recipe.fit_predict(raw_digits[0])
     for _, step in recipe.steps:
