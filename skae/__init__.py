@@ -9,20 +9,24 @@ __version__ = "0.1.0"
 # `skae --help` fast and lets the command quieten TensorFlow before it loads.
 _LAZY = {
     "AutoencoderTransformer": "._autoencoder",
+    "BalancedKMeans": "._balanced_kmeans",
     "DeepEmbeddedClustering": "._deep_clustering",
     "MajorityVoteClassifier": "._majority_vote",
     "TrainingDivergedError": "._training",
     "load": "._persistence",
     "metrics": None,
+    "recipes": None,
 }
 
 __all__ = [
     "AutoencoderTransformer",
+    "BalancedKMeans",
     "DeepEmbeddedClustering",
     "MajorityVoteClassifier",
     "TrainingDivergedError",
     "load",
     "metrics",
+    "recipes",
     "__version__",
 ]
 

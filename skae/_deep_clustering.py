@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._architectures import image_moves
-from ._autoencoder import AutoencoderTransformer, _keras_object
+from ._autoencoder import AutoencoderTransformer, _keras_object, auto_batch_size
 from ._speed import _random_moves
 
 _SEED_MAX = 2**31 - 1
@@ -91,7 +91,7 @@ class DeepEmbeddedClustering(
         ``None`` it gets one from ``random_state``. The parameter itself is
         never modified. ``None`` pretrains the DEC architecture,
         ``AutoencoderTransformer(10, hidden_layer_sizes=(500, 500, 2000),
-        encoding_activation="linear")``.
+        encoding_activation="linear", batch_size="auto")``.
 
     n_clusters : int, default=10
         Number of clusters.
@@ -115,8 +115,12 @@ class DeepEmbeddedClustering(
         Training stops when the fraction of samples whose label changed
         between two updates is below ``tol``.
 
-    batch_size : int, default=256
-        Number of samples per gradient step.
+    batch_size : int or "auto", default="auto"
+        Number of samples per gradient step. ``"auto"`` chooses it from the
+        number of samples as ``AutoencoderTransformer(batch_size="auto")``
+        does: 256 from 12,800 samples on, smaller below (32 for the 1,797
+        digits) so that small data gets enough steps. The size used is
+        ``batch_size_``.
 
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         Keras optimizer of the clustering phase (IDEC uses Adam; DEC used SGD
@@ -173,6 +177,9 @@ class DeepEmbeddedClustering(
     n_iter_ : int
         Number of batches run in the clustering phase.
 
+    batch_size_ : int
+        Number of samples per gradient step of the clustering phase.
+
     n_features_in_ : int
         Number of features seen during :term:`fit`.
 
@@ -224,7 +231,7 @@ class DeepEmbeddedClustering(
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "optimizer": [str, keras.optimizers.Optimizer],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "init": [StrOptions({"k-means"}), "array-like"],
@@ -245,7 +252,7 @@ class DeepEmbeddedClustering(
         max_iter=20000,
         update_interval=140,
         tol=1e-3,
-        batch_size=256,
+        batch_size="auto",
         optimizer="adam",
         learning_rate=None,
         init="k-means",
@@ -324,7 +331,8 @@ class DeepEmbeddedClustering(
             loss_weights=[1.0, self.reconstruction_weight][: len(losses)],
         )
 
-        batch_size = min(self.batch_size, n_samples)
+        batch_size = auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
+        batch_size = min(batch_size, n_samples)
         order, position = rng.permutation(n_samples), 0
         n_iter = 0
         for step in range(self.max_iter):
@@ -354,6 +362,7 @@ class DeepEmbeddedClustering(
         self.autoencoder_ = autoencoder
         self.cluster_centers_ = keras.ops.convert_to_numpy(assignment.centers).copy()
         self.n_iter_ = n_iter
+        self.batch_size_ = batch_size
         self.labels_ = self._soft_assign(X).argmax(axis=1)
         return self
 
@@ -421,7 +430,10 @@ class DeepEmbeddedClustering(
         """A fitted autoencoder of our own: a copy of a fitted one, or a clone pretrained on X."""
         if self.autoencoder is None:
             autoencoder = AutoencoderTransformer(
-                10, hidden_layer_sizes=(500, 500, 2000), encoding_activation="linear"
+                10,
+                hidden_layer_sizes=(500, 500, 2000),
+                encoding_activation="linear",
+                batch_size="auto",
             )
         else:
             autoencoder = self.autoencoder

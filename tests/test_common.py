@@ -4,7 +4,12 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer, DeepEmbeddedClustering, MajorityVoteClassifier
+from skae import (
+    AutoencoderTransformer,
+    BalancedKMeans,
+    DeepEmbeddedClustering,
+    MajorityVoteClassifier,
+)
 
 
 def _estimators():
@@ -12,6 +17,7 @@ def _estimators():
         AutoencoderTransformer(encoding_dim=3, epochs=2, batch_size=32, random_state=0),
         MajorityVoteClassifier(KMeans(n_clusters=3, n_init=2, random_state=0)),
         MajorityVoteClassifier(random_state=0),
+        BalancedKMeans(3, n_init=2, random_state=0),
     ]
 
 
