@@ -69,11 +69,15 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run",
-        help="autoencoder -> KMeans -> majority vote, as in the MNIST tutorial",
+        help="fit and compare clustering recipes, the MNIST tutorial among them",
         description=(
-            "Scale the images to [0, 1], train the autoencoder, cluster its codes "
-            "with KMeans, name each cluster by majority vote and print the table "
-            "and scores. Without --data it runs on scikit-learn's digits."
+            "Fit clustering recipes and score them against the true labels: by "
+            "default KMeans on the pixels, the tutorial (scale the images to [0, 1], "
+            "train the autoencoder, cluster its codes with KMeans, name each cluster "
+            "by majority vote) and the best recipe, in one comparison table. "
+            "Without --data it runs on scikit-learn's digits. Errors exit with "
+            "status 2 (bad argument) or 1 (failure at run time); Ctrl-C stops "
+            "training and keeps the best weights, a second Ctrl-C quits (130)."
         ),
     )
     run.add_argument(
@@ -333,8 +337,8 @@ class _Interrupts:
             os._exit(130)
         if self.training:
             print(
-                "skae: interrupted: training stops and keeps its best weights so far; "
-                "press Ctrl-C again to quit at once",
+                "skae: interrupted: training stops, keeps its best weights so far and "
+                "the run goes on to score; press Ctrl-C again to quit at once",
                 file=sys.stderr,
                 flush=True,
             )
@@ -622,7 +626,7 @@ def run(args, out=sys.stdout):
         except KeyboardInterrupt:
             if not fitted:
                 raise
-            print(f"skae: {recipe} stopped before its first epoch ended; left out", file=out)
+            print(f"skae: {recipe} stopped before it had anything to keep; left out", file=out)
             break
         if fitted[-1]["interrupted"]:
             break  # Ctrl-C: score what is fitted, train no more
@@ -650,7 +654,7 @@ def run(args, out=sys.stdout):
             float_format="{:.3f}".format,
             formatters={"fit_s": "{:.1f}".format, "steps": f"{{:<{width}}}".format},
         )
-        print(text, file=out)
+        print("\n".join(line.rstrip() for line in text.splitlines()), file=out)
         main = max(fitted, key=lambda entry: entry["scores"]["hungarian_accuracy"])
         results["comparison"] = table.to_dict(orient="list")
     results["recipe"] = main["name"]
