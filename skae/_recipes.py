@@ -94,6 +94,9 @@ def _umap(n_clusters, random_state, budget, n_neighbors):
         min_dist=0.0,
         n_epochs=_epochs(_UMAP_EPOCHS, budget),
         random_state=random_state,
+        # A seeded UMAP runs on one core; saying so spares its warning, and its fit
+        # from rewriting n_jobs.
+        n_jobs=1 if random_state is not None else -1,
     )
 
 

@@ -84,7 +84,11 @@ def test_recipes_fit_predict_new_samples_and_pickle(name, raw_digits):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(recipe)).predict(X_new), predicted)
 
 
-@pytest.mark.parametrize("name", _WITH_UMAP)
+@pytest.mark.parametrize(
+    "name",
+    # The n2d recipe adds the autoencoder to what the balanced one tests.
+    ["balanced", pytest.param("n2d", marks=pytest.mark.slow)],
+)
 def test_umap_recipes_fit_predict_new_samples_and_pickle(name, raw_digits):
     """Check that the UMAP recipes fit, predict new samples and predict the same after pickling."""
     pytest.importorskip("umap")
