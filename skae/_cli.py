@@ -735,9 +735,6 @@ def _main(argv):
             warnings.showwarning = _show_warning
             # _Interrupts says it in the command's words.
             warnings.filterwarnings("ignore", message="Training interrupted", category=UserWarning)
-            # The command seeds every run (--random-state), so UMAP's note that
-            # a seed makes it single-threaded is no news.
-            warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
         results = run(args)
         if args.report is not None:
             _write_report(args, results)
