@@ -2,20 +2,29 @@
 
 import importlib
 
-from . import exceptions, metrics
-from ._autoencoder import AutoencoderTransformer
-from ._deep_clustering import DeepEmbeddedClustering
-from ._majority_vote import MajorityVoteClassifier
-from ._persistence import load
 from ._version import __version__
-from .exceptions import TrainingDivergedError
 
-# Imported on first use (skae.plot, skae.datasets), so that `import skae`
-# stays as fast as the estimators allow.
-_LAZY_SUBMODULES = ("datasets", "plot")
+# Public name -> private module (None: a public submodule). The estimators
+# import Keras (and so TensorFlow, seconds); importing them on first use keeps
+# `import skae` and `skae --help` fast and lets the command quieten TensorFlow
+# before it loads.
+_LAZY = {
+    "AutoencoderTransformer": "._autoencoder",
+    "BalancedKMeans": "._balanced_kmeans",
+    "DeepEmbeddedClustering": "._deep_clustering",
+    "MajorityVoteClassifier": "._majority_vote",
+    "TrainingDivergedError": ".exceptions",
+    "load": "._persistence",
+    "datasets": None,
+    "exceptions": None,
+    "metrics": None,
+    "plot": None,
+    "recipes": None,
+}
 
 __all__ = [
     "AutoencoderTransformer",
+    "BalancedKMeans",
     "DeepEmbeddedClustering",
     "MajorityVoteClassifier",
     "TrainingDivergedError",
@@ -24,15 +33,22 @@ __all__ = [
     "exceptions",
     "metrics",
     "plot",
+    "recipes",
     "__version__",
 ]
 
 
 def __getattr__(name):
-    if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY[name]
+    if module is None:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY_SUBMODULES))
+    return sorted({*globals(), *__all__})

@@ -16,6 +16,7 @@ FIGURES = {
     "clusters": "Samples from each cluster",
     "latent": "Latent space",
     "grid_search": "Grid search",
+    "comparison": "Scores of the recipes",
 }
 
 _CSS = """
@@ -139,15 +140,12 @@ def _format(value):
 
 
 def _html(summary, model, confusion, figures):
-    sections = [f"<h1>{html.escape(summary.get('title', 'skae run'))}</h1>"]
-    facts = [
-        (key.replace("_", " "), value)
-        for key, value in summary.items()
-        if key not in ("title", "scores", "baseline_scores", "grid_search", "figures")
-        and not isinstance(value, (dict, list))
+    title = summary.get("title", "skae run")
+    sections = [
+        f"<h1>{html.escape(title)}</h1>",
+        "<h2>Run</h2>" + _table(_facts(summary), ["", "value"]),
+        f"<h2>Model</h2><pre>{html.escape(model)}</pre>",
     ]
-    sections.append("<h2>Run</h2>" + _table(facts, ["", "value"]))
-    sections.append(f"<h2>Model</h2><pre>{html.escape(model)}</pre>")
 
     scores = summary.get("scores", {})
     baseline = summary.get("baseline_scores")
@@ -171,25 +169,203 @@ def _html(summary, model, confusion, figures):
             + _table(rows, [k.removeprefix("param_").replace("_", " ") for k in keys])
         )
 
-    confusion_rows = [
-        [label, *row] for label, row in zip(confusion["true_labels"], confusion["counts"])
-    ]
-    sections.append(
-        "<h2>Majority-vote confusion matrix</h2>"
-        "<p>Rows: true label. Columns: clusters, named by their majority label.</p>"
-        + _table(confusion_rows, ["true label", *confusion["majority_labels"]])
+    sections.append("<h2>Majority-vote confusion matrix</h2>" + _confusion_table(confusion))
+    sections.append("<h2>Figures</h2>")
+    sections += _figure_tags(figures)
+    return _page(title, sections)
+
+
+def _has_autoencoder(estimator):
+    from .plot._base import _find_autoencoder
+
+    try:
+        _find_autoencoder(estimator, caller="report")
+    except ValueError:
+        return False
+    return True
+
+
+def _figures(estimator, X, y, clusters, n_samples, random_state):
+    """The figures of one fitted estimator; those of its autoencoder if it has one."""
+    from .plot import (
+        ClusterGalleryDisplay,
+        MajorityVoteConfusionMatrixDisplay,
+        ReconstructionDisplay,
+        TrainingCurveDisplay,
     )
 
-    sections.append("<h2>Figures</h2>")
-    for name, filename in figures.items():
-        caption = html.escape(FIGURES[name])
-        sections.append(
+    figures = {}
+    if _has_autoencoder(estimator):
+        figures["training"] = TrainingCurveDisplay.from_estimator(estimator).figure_
+        figures["reconstructions"] = ReconstructionDisplay.from_estimator(
+            estimator, X, n_samples=min(n_samples, len(X)), random_state=random_state
+        ).figure_
+    figures["confusion"] = MajorityVoteConfusionMatrixDisplay.from_predictions(y, clusters).figure_
+    figures["clusters"] = ClusterGalleryDisplay.from_predictions(
+        X, clusters, y_true=y, n_samples=n_samples, random_state=random_state
+    ).figure_
+    if "training" in figures:
+        figures["latent"] = _latent_figure(estimator, X, y, clusters, random_state)
+    return figures
+
+
+def _confusion(y, clusters):
+    from .metrics import majority_vote_confusion_matrix
+
+    table = majority_vote_confusion_matrix(y, clusters)
+    return _jsonable(
+        {
+            "true_labels": table.index.to_list(),
+            "majority_labels": table.columns.to_list(),
+            "counts": table.to_numpy(),
+        }
+    )
+
+
+def _comparison_figure(recipes):
+    """Grouped bars: each recipe's four scores, its fit time in its label."""
+    import matplotlib.pyplot as plt
+
+    metrics = ["hungarian_accuracy", "majority_vote_accuracy", "nmi", "ari"]
+    height = 0.8 / len(metrics)
+    figure, ax = plt.subplots(figsize=(8, 1 + 0.9 * len(recipes)), layout="constrained")
+    positions = np.arange(len(recipes))
+    for i, metric in enumerate(metrics):
+        values = [recipe["scores"][metric] for recipe in recipes]
+        ax.barh(positions + i * height, values, height, label=metric.replace("_", " "))
+    ax.set_yticks(
+        positions + 1.5 * height,
+        [f"{recipe['name']} ({recipe['fit_seconds']:.0f} s)" for recipe in recipes],
+    )
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 1), xlabel="score (1 is perfect)", title="Recipes compared (fit time in brackets)")
+    ax.legend(loc="lower right", fontsize="small")
+    return figure
+
+
+def _figure_tags(files):
+    tags = []
+    for name, filename in files.items():
+        key = name if name in FIGURES else name.rpartition("_")[2]
+        caption = html.escape(FIGURES.get(key, key))
+        tags.append(
             f'<figure><img src="{html.escape(filename)}" alt="{caption}">'
             f"<figcaption>{caption}</figcaption></figure>"
         )
+    return tags
+
+
+def _confusion_table(confusion):
+    rows = [[label, *row] for label, row in zip(confusion["true_labels"], confusion["counts"])]
+    return (
+        "<p>Rows: true label. Columns: clusters, named by their majority label.</p>"
+        + _table(rows, ["true label", *confusion["majority_labels"]])
+    )
+
+
+def write_comparison_report(directory, X, y, recipes, *, summary=None, n_samples=10, random_state=0):
+    """Write the report of several recipes: one comparison, then a section per recipe.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Where to write; created if missing. Existing files of the same names
+        are replaced.
+
+    X : array-like of shape (n_samples, n_features)
+        The data the recipes were fitted on (images, one per row).
+
+    y : array-like of shape (n_samples,)
+        True labels.
+
+    recipes : list of dict
+        One per fitted recipe, with ``name``, ``estimator`` (fitted),
+        ``clusters``, ``scores`` (a dict of floats), ``fit_seconds`` and
+        ``steps`` (a description).
+
+    summary : dict, default=None
+        JSON-able facts of the run, shown in the page's Run table.
+
+    n_samples : int, default=10
+        Images per row of the reconstruction and cluster figures.
+
+    random_state : int, default=0
+        Seeds the choice of images and the projection.
+
+    Returns
+    -------
+    paths : dict
+        ``"html"``, ``"json"`` and one entry per figure, each a Path.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    summary = _jsonable(dict(summary or {}))
+    X, y = np.asarray(X), np.asarray(y)
+    title = summary.get("title", "skae run")
+    files = {"comparison": _save(_comparison_figure(recipes), directory, "comparison")}
+    names = ["recipe", "hungarian", "majority", "nmi", "ari", "fit seconds", "steps"]
+    rows = [
+        [
+            recipe["name"],
+            *(recipe["scores"][m] for m in ("hungarian_accuracy", "majority_vote_accuracy", "nmi", "ari")),
+            recipe["fit_seconds"],
+            recipe["steps"],
+        ]
+        for recipe in recipes
+    ]
+    sections = [
+        f"<h1>{html.escape(title)}</h1>",
+        "<h2>Run</h2>" + _table(_facts(summary), ["", "value"]),
+        "<h2>Comparison</h2>" + _table(rows, names),
+        *_figure_tags(files),
+    ]
+    report = {**summary, "recipes": {}}
+    for recipe in recipes:
+        name, clusters = recipe["name"], np.asarray(recipe["clusters"])
+        figures = _figures(recipe["estimator"], X, y, clusters, n_samples, random_state)
+        saved = {f"{name}_{key}": _save(fig, directory, f"{name}_{key}") for key, fig in figures.items()}
+        files.update(saved)
+        confusion = _confusion(y, clusters)
+        model = repr(recipe["estimator"])
+        sections += [
+            f"<h2>Recipe {html.escape(name)}</h2>",
+            f"<p>{html.escape(recipe['steps'])}, fitted in {recipe['fit_seconds']:.1f} s.</p>",
+            _table(list(recipe["scores"].items()), ["score", "value"]),
+            f"<pre>{html.escape(model)}</pre>",
+            _confusion_table(confusion),
+            *_figure_tags(saved),
+        ]
+        report["recipes"][name] = _jsonable(
+            {
+                "scores": recipe["scores"],
+                "fit_seconds": recipe["fit_seconds"],
+                "steps": recipe["steps"],
+                "model": model,
+                "confusion_matrix": confusion,
+                "figures": saved,
+            }
+        )
+    report["figures"] = files
+    json_path = directory / "metrics.json"
+    json_path.write_text(json.dumps(report, indent=2, allow_nan=False) + "\n")
+    html_path = directory / "index.html"
+    html_path.write_text(_page(title, sections), encoding="utf-8")
+    return {"html": html_path, "json": json_path, **{k: directory / v for k, v in files.items()}}
+
+
+def _facts(summary):
+    return [
+        (key.replace("_", " "), value)
+        for key, value in summary.items()
+        if key not in ("title", "scores", "baseline_scores", "grid_search", "figures")
+        and not isinstance(value, (dict, list))
+    ]
+
+
+def _page(title, sections):
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(summary.get('title', 'skae run'))}</title>"
+        f"<title>{html.escape(title)}</title>"
         f"<style>{_CSS}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n"
     )
 
@@ -232,14 +408,6 @@ def write_report(directory, pipeline, X, y, clusters, *, summary=None, n_samples
     paths : dict
         ``"html"``, ``"json"`` and one entry per figure, each a Path.
     """
-    from .metrics import majority_vote_confusion_matrix
-    from .plot import (
-        ClusterGalleryDisplay,
-        MajorityVoteConfusionMatrixDisplay,
-        ReconstructionDisplay,
-        TrainingCurveDisplay,
-    )
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     summary = _jsonable(dict(summary or {}))
@@ -247,29 +415,12 @@ def write_report(directory, pipeline, X, y, clusters, *, summary=None, n_samples
     y = np.asarray(y)
     clusters = np.asarray(clusters)
 
-    figures = {
-        "training": TrainingCurveDisplay.from_estimator(pipeline).figure_,
-        "reconstructions": ReconstructionDisplay.from_estimator(
-            pipeline, X, n_samples=min(n_samples, len(X)), random_state=random_state
-        ).figure_,
-        "confusion": MajorityVoteConfusionMatrixDisplay.from_predictions(y, clusters).figure_,
-        "clusters": ClusterGalleryDisplay.from_predictions(
-            X, clusters, y_true=y, n_samples=n_samples, random_state=random_state
-        ).figure_,
-        "latent": _latent_figure(pipeline, X, y, clusters, random_state),
-    }
+    figures = _figures(pipeline, X, y, clusters, n_samples, random_state)
     if summary.get("grid_search"):
         figures["grid_search"] = _grid_search_figure(summary["grid_search"])
     files = {name: _save(figure, directory, name) for name, figure in figures.items()}
 
-    table = majority_vote_confusion_matrix(y, clusters)
-    confusion = _jsonable(
-        {
-            "true_labels": table.index.to_list(),
-            "majority_labels": table.columns.to_list(),
-            "counts": table.to_numpy(),
-        }
-    )
+    confusion = _confusion(y, clusters)
     model = repr(pipeline)
     report = {**summary, "model": model, "confusion_matrix": confusion, "figures": files}
     json_path = directory / "metrics.json"

@@ -4,7 +4,12 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer, DeepEmbeddedClustering, MajorityVoteClassifier
+from skae import (
+    AutoencoderTransformer,
+    BalancedKMeans,
+    DeepEmbeddedClustering,
+    MajorityVoteClassifier,
+)
 
 
 def _tiny_autoencoder(**params):
@@ -38,6 +43,7 @@ def _estimators():
             n_init=1,
             random_state=0,
         ),
+        BalancedKMeans(3, n_init=2, random_state=0),
     ]
 
 

@@ -5,7 +5,12 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.exceptions import NotFittedError
 
-from skae import AutoencoderTransformer, DeepEmbeddedClustering, MajorityVoteClassifier
+from skae import (
+    AutoencoderTransformer,
+    BalancedKMeans,
+    DeepEmbeddedClustering,
+    MajorityVoteClassifier,
+)
 
 
 def _autoencoder():
@@ -25,6 +30,11 @@ ESTIMATORS = {
         {"estimator": "kmeans"},
         "predict",
     ),
+    "balanced-k-means": (
+        lambda: BalancedKMeans(3, n_init=1, random_state=0),
+        {"n_clusters": 0},
+        "predict",
+    ),
 }
 # Refused inside fit, after the parameters passed: bad data, or parameters
 # that do not fit the data.
@@ -32,6 +42,7 @@ LATE_FAILURES = {
     "autoencoder": {"noise": "dropout", "noise_level": 1.0},
     "deep-clustering": {"n_clusters": 500},
     "majority-vote": {},
+    "balanced-k-means": {"n_clusters": 500},
 }
 
 

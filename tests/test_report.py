@@ -1,5 +1,6 @@
 """Tests for ``skae run --report DIR``."""
 
+import importlib.util
 import json
 from html.parser import HTMLParser
 
@@ -15,7 +16,7 @@ from skae._report import _jsonable  # noqa: E402
 
 FIGURES = ["training", "reconstructions", "confusion", "clusters", "latent"]
 SCORES = ["majority_vote_accuracy", "hungarian_accuracy", "nmi", "ari"]
-FAST = ["--epochs", "2", "--batch-size", "128", "--n-samples", "300", "--quiet"]
+FAST = ["--recipe", "tutorial", "--epochs", "2", "--batch-size", "128", "--n-samples", "300", "--quiet"]
 
 
 class _References(HTMLParser):
@@ -108,3 +109,26 @@ def test_jsonable_converts_numpy_and_nan():
     """Check NumPy scalars and arrays become JSON types, NaN becomes null."""
     value = {"a": np.float32(0.5), "b": np.arange(2), "c": [float("nan"), np.int64(3)]}
     assert _jsonable(value) == {"a": 0.5, "b": [0, 1], "c": [None, 3]}
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("skae.recipes") is None, reason="skae.recipes not in this tree yet"
+)
+def test_report_of_a_comparison(tmp_path):
+    """Check a run of several recipes gets a comparison figure and one section per recipe."""
+    argv = ["run", *FAST, "--recipe", "kmeans,tutorial", "--report", str(tmp_path)]
+    assert main(argv) == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert list(metrics["recipes"]) == ["kmeans", "tutorial"]
+    for recipe in metrics["recipes"].values():
+        assert set(SCORES) <= set(recipe["scores"]) and recipe["fit_seconds"] > 0
+    # KMeans has no autoencoder: no training curve, reconstructions or codes.
+    assert set(metrics["recipes"]["kmeans"]["figures"]) == {"kmeans_confusion", "kmeans_clusters"}
+    assert set(metrics["recipes"]["tutorial"]["figures"]) == {f"tutorial_{name}" for name in FIGURES}
+    page = _read_page(tmp_path / "index.html")
+    assert "comparison.png" in page.sources
+    assert len(page.sources) == 1 + 2 + len(FIGURES)
+    for source in page.sources:
+        assert (tmp_path / source).is_file()
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Recipe kmeans" in text and "Recipe tutorial" in text

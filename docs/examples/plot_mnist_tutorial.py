@@ -10,8 +10,8 @@ at what the clusters learned.
 
 Every figure of the tutorial is one call to a Display of :mod:`skae.plot`.
 
-Run it from the project's root; it reads MNIST from ``../shared/data/mnist.npz``
-(or wherever :func:`skae.datasets.load_mnist` finds it)::
+It reads MNIST wherever :func:`skae.datasets.load_mnist` finds it (the folder
+in ``$SKAE_DATA``, Keras' cache) and downloads it once when missing::
 
     python docs/examples/plot_mnist_tutorial.py                  # show the figures
     python docs/examples/plot_mnist_tutorial.py --output figs/   # save them as PNG

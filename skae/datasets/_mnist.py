@@ -1,6 +1,7 @@
 """Loader for the MNIST handwritten digits in the Keras ``mnist.npz`` layout."""
 
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,10 @@ __all__ = ["get_data_home", "load_mnist"]
 DATA_HOME_ENV = "SKAE_DATA"
 FILENAME = "mnist.npz"
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
+_LAYOUT = (
+    "an .npz file in the Keras MNIST layout: arrays x_train and x_test of shape "
+    "(n_samples, height, width), y_train and y_test of shape (n_samples,)"
+)
 
 DESCR = """\
 .. _mnist_dataset:
@@ -141,14 +146,58 @@ def _download(searched):
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 
-def _read_npz(filename, names):
-    with np.load(filename, allow_pickle=False) as f:
-        missing = [key for key in names if key not in f.files]
-        if missing:
+def _array_header(archive, name):
+    """Shape and dtype of the array `name` in an npz, without reading its data."""
+    with archive.open(f"{name}.npy") as fp:
+        version = np.lib.format.read_magic(fp)
+        read = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read(fp)
+    return shape, dtype
+
+
+def _check_npz(filename, names):
+    """Check that `filename` is an npz holding the arrays `names`, as MNIST.
+
+    Only the archive's directory and the arrays' headers are read, so a wrong
+    file fails in milliseconds, and never with NumPy's advice to unpickle it.
+    """
+    where = repr(str(filename))
+    if not zipfile.is_zipfile(filename):
+        raise ValueError(
+            f"{where} is not an .npz file (a zip archive of NumPy arrays); "
+            f"expected {_LAYOUT}."
+        )
+    try:
+        with zipfile.ZipFile(filename) as archive:
+            found = sorted(n[:-4] for n in archive.namelist() if n.endswith(".npy"))
+            present = [name for name in names if name in found]
+            headers = {name: _array_header(archive, name) for name in present}
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ValueError(
+            f"{where} is a damaged .npz file ({exc}); expected {_LAYOUT}."
+        ) from exc
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise ValueError(
+            f"{where} is not in the Keras MNIST layout: missing arrays "
+            f"{missing}; expected {list(_KEYS)}, found {found}."
+        )
+    for name, (shape, dtype) in headers.items():
+        ndim = 3 if name.startswith("x") else 1
+        if dtype.hasobject or dtype.kind not in "biuf" or len(shape) != ndim:
             raise ValueError(
-                f"{str(filename)!r} is not in the Keras MNIST layout: missing "
-                f"arrays {missing}; expected {list(_KEYS)}, found {f.files}."
+                f"{where} holds an array {name} of shape {shape} and dtype "
+                f"{dtype}; expected {_LAYOUT}, numbers only."
             )
+
+
+def _read_npz(filename, names):
+    _check_npz(filename, names)
+    with np.load(filename, allow_pickle=False) as f:
         return {key: f[key] for key in names}
 
 
