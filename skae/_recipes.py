@@ -421,7 +421,8 @@ def make_recipe(name, *, n_clusters=10, random_state=None, budget=1.0):
     budget : float or {"fast", "default", "best"}, default=1.0
         Time for accuracy: multiplies the recipe's training length (epochs
         of the autoencoder and of UMAP, batches of DEC); ``"fast"`` is 0.25,
-        ``"best"`` 4. Fit time grows about in proportion.
+        ``"best"`` 4. Fit time grows about in proportion; accuracy not
+        always (see "Choosing a recipe" in the documentation).
 
     Returns
     -------

@@ -56,6 +56,13 @@ def test_names_dispatch_to_the_factories():
         assert repr(recipe.get_params()) == repr(expected.get_params())
 
 
+@pytest.mark.parametrize("budget, epochs", [("fast", 8), ("default", 30), ("best", 120), (0.5, 15)])
+def test_budget_scales_the_training_length(budget, epochs):
+    """Check that a budget name or number multiplies the autoencoder's default epochs."""
+    recipe = make_recipe("deep", budget=budget)
+    assert recipe.named_steps["autoencodertransformer"].epochs == epochs
+
+
 def test_tutorial_recipe_is_exactly_the_tutorial():
     """Check that the tutorial recipe keeps the tutorial's autoencoder defaults (batch 2024, 200 epochs)."""
     steps = tutorial_pipeline().named_steps
