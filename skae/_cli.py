@@ -80,6 +80,14 @@ def _parser():
             "training and keeps the best weights, a second Ctrl-C quits (130)."
         ),
     )
+    _add_data_arguments(run)
+    _add_tutorial_arguments(run)
+    _add_recipe_arguments(run)
+    _add_output_arguments(run)
+    return parser
+
+
+def _add_data_arguments(run):
     run.add_argument(
         "--data",
         metavar="NAME|NPZ",
@@ -98,6 +106,9 @@ def _parser():
     run.add_argument(
         "--n-samples", type=int, metavar="N", help="use only the first N samples"
     )
+
+
+def _add_tutorial_arguments(run):
     run.add_argument(
         "--encoding-dim", type=int, default=36, help="code size (default: 36)"
     )
@@ -127,6 +138,9 @@ def _parser():
     run.add_argument(
         "--n-jobs", type=int, default=None, help="parallel jobs of the grid search"
     )
+
+
+def _add_recipe_arguments(run):
     run.add_argument(
         "--recipe",
         metavar="NAMES",
@@ -150,6 +164,9 @@ def _parser():
         action="store_true",
         help="also cluster the raw pixels with KMeans, for comparison",
     )
+
+
+def _add_output_arguments(run):
     run.add_argument(
         "--report",
         metavar="DIR",
@@ -173,7 +190,6 @@ def _parser():
         action="store_true",
         help="show tracebacks and TensorFlow's log lines instead of one-line errors",
     )
-    return parser
 
 
 def _data_source(text, split):
@@ -618,18 +634,7 @@ def run(args, out=sys.stdout):
     X, y, name = _load(args)
     print(f"data: {name}, {X.shape[0]} samples x {X.shape[1]} features", file=out, flush=True)
     results = {"data": name, "n_samples": int(X.shape[0]), "n_features": int(X.shape[1])}
-
-    fitted = []
-    for recipe, estimator in plan:
-        try:
-            fitted.append(_fit(args, recipe, estimator, X, y, out))
-        except KeyboardInterrupt:
-            if not fitted:
-                raise
-            print(f"skae: {recipe} stopped before it had anything to keep; left out", file=out)
-            break
-        if fitted[-1]["interrupted"]:
-            break  # Ctrl-C: score what is fitted, train no more
+    fitted = _fit_plan(args, plan, X, y, out)
 
     tutorial = next((entry for entry in fitted if entry["name"] == "tutorial"), None)
     if tutorial is not None:
@@ -648,13 +653,7 @@ def run(args, out=sys.stdout):
     if len(fitted) > 1:
         table = _comparison_table(fitted)
         print(f"\ncomparison on {name}, {X.shape[0]} samples (fit_s: seconds to fit):", file=out)
-        width = table["steps"].str.len().max()
-        text = table.to_string(
-            index=False,
-            float_format="{:.3f}".format,
-            formatters={"fit_s": "{:.1f}".format, "steps": f"{{:<{width}}}".format},
-        )
-        print("\n".join(line.rstrip() for line in text.splitlines()), file=out)
+        _print_table(table, out)
         main = max(fitted, key=lambda entry: entry["scores"]["hungarian_accuracy"])
         results["comparison"] = table.to_dict(orient="list")
     results["recipe"] = main["name"]
@@ -683,6 +682,32 @@ def run(args, out=sys.stdout):
     results["y"] = y
     results["clusters"] = main["clusters"]
     return results
+
+
+def _fit_plan(args, plan, X, y, out):
+    """Fit each ``(name, estimator)`` of ``plan`` in turn; a Ctrl-C keeps what is fitted."""
+    fitted = []
+    for recipe, estimator in plan:
+        try:
+            fitted.append(_fit(args, recipe, estimator, X, y, out))
+        except KeyboardInterrupt:
+            if not fitted:
+                raise
+            print(f"skae: {recipe} stopped before it had anything to keep; left out", file=out)
+            break
+        if fitted[-1]["interrupted"]:
+            break  # Ctrl-C: score what is fitted, train no more
+    return fitted
+
+
+def _print_table(table, out):
+    width = table["steps"].str.len().max()
+    text = table.to_string(
+        index=False,
+        float_format="{:.3f}".format,
+        formatters={"fit_s": "{:.1f}".format, "steps": f"{{:<{width}}}".format},
+    )
+    print("\n".join(line.rstrip() for line in text.splitlines()), file=out)
 
 
 def _kmeans_on_pixels(args, X, y):
