@@ -25,7 +25,7 @@ from ._keras._backend import (
     _steps_per_execution,
 )
 from ._keras._feeds import _fit_data
-from ._keras._fit_guard import FitGuard
+from ._keras._fit_guard import FitGuard, release_training_state
 from ._keras._networks import build_autoencoder
 from ._keras._objects import check_activation, get_loss, make_optimizer
 from ._keras._predict import _predict
@@ -380,6 +380,7 @@ class AutoencoderTransformer(
         batch_size = auto_batch_size(len(train)) if self.batch_size == "auto" else self.batch_size
         self._compile(autoencoder, (encoder, decoder), len(train), batch_size)
         history = self._train(autoencoder, X, train, validation, rng, moves, batch_size)
+        release_training_state(autoencoder)
 
         self.autoencoder_ = autoencoder
         self.encoder_ = encoder

@@ -82,3 +82,34 @@ def _set_inference_jit(models, jit_compile):
     """
     for model in models:
         model.jit_compile = jit_compile
+
+
+def _without_replica_all_reduce(optimizer):
+    """``optimizer``, made not to all-reduce its gradients outside a ``tf.distribute`` strategy.
+
+    Keras' TensorFlow optimizer sums the gradients over the replicas in
+    every traced train step, even under TensorFlow's default (one-replica)
+    strategy, where the sum is the gradient itself. That sum goes through
+    ``tf.custom_gradient``, which registers a gradient function in
+    TensorFlow's global gradient registry at every trace and never removes
+    it; the function holds the traced graph, and the graph the handles of
+    the model's and the optimizer's variables. So every fit left its weights
+    and Adam's moments in memory for the life of the process (+66 MB per fit
+    for the 784-500-500-2000-10 autoencoder, also in raw Keras). Without a
+    strategy the gradients are passed on as they are, which is what the sum
+    returns; under a strategy's scope Keras' own all-reduce runs. Other
+    backends: unchanged.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return optimizer
+    import tensorflow as tf
+
+    all_reduce = optimizer._all_reduce_sum_gradients
+
+    def all_reduce_if_distributed(grads_and_vars):
+        if tf.distribute.has_strategy():
+            return all_reduce(grads_and_vars)
+        return grads_and_vars
+
+    optimizer._all_reduce_sum_gradients = all_reduce_if_distributed
+    return optimizer

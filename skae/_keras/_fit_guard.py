@@ -89,3 +89,18 @@ class FitGuard:
             stacklevel=3,
         )
         return True
+
+
+def release_training_state(model):
+    """Drop what only training needs from a compiled Keras ``model``, once ``fit`` returns.
+
+    The optimizer (Adam keeps two moments per weight: twice the model's
+    size), the compiled loss and its tracker and the traced train and test
+    functions. ``predict_on_batch``, ``get_weights`` and saving still work;
+    a later ``fit`` of the estimator builds and compiles a new model anyway.
+    """
+    model.optimizer = None
+    model.train_function = model.test_function = None
+    model._compile_loss = model._compile_metrics = model._loss_tracker = None
+    model._compile_config = None
+    model.compiled = False

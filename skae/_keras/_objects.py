@@ -2,7 +2,7 @@
 
 import keras
 
-from ._backend import _portable_loss
+from ._backend import _portable_loss, _without_replica_all_reduce
 
 _EXAMPLES = {
     "activation": "'relu', 'sigmoid' or 'linear'",
@@ -31,13 +31,15 @@ def check_activation(identifier, parameter):
 def make_optimizer(optimizer, learning_rate=None, parameter="optimizer"):
     """A new optimizer from a Keras name or object (copied, never modified).
 
-    ``learning_rate`` replaces the optimizer's own unless ``None``.
+    ``learning_rate`` replaces the optimizer's own unless ``None``. On
+    TensorFlow the optimizer leaves nothing behind in TensorFlow's global
+    state once its model is gone (see ``_without_replica_all_reduce``).
     """
     template = _keras_object(keras.optimizers.get, optimizer, parameter)
     config = template.get_config()
     if learning_rate is not None:
         config["learning_rate"] = learning_rate
-    return type(template).from_config(config)
+    return _without_replica_all_reduce(type(template).from_config(config))
 
 
 def get_loss(loss, parameter="loss"):
