@@ -1,54 +1,85 @@
-"""Training and transform speed of skae against the raw Keras tutorial code.
+"""Whole-fit wall time of skae against the raw Keras tutorial code.
 
-Times, in one run with the repetitions interleaved, on MNIST:
+What a user waits for: the wall time of the whole ``fit`` call -- model
+building, compilation, every epoch, validation and, with early stopping, the
+restore of the best weights. All variants run in one process, interleaved,
+after one unmeasured warm-up fit of each (so that TensorFlow's start-up is
+paid once, as in a session or a grid search); every variant is fitted for
+``--epochs`` epochs and for 2 epochs in each repeat. On MNIST:
 
 ``keras``
     The tutorial's raw Keras code, written out below: ``Sequential``
     ``Dense(36, relu)`` -> ``Dense(784, sigmoid)``, Adam, binary cross-entropy,
-    batch 2024, ``model.fit(x, x, shuffle=True)``; codes from
-    ``encoder.predict``.
+    batch 2024, ``model.fit(x, x, shuffle=True)``; model building and
+    ``compile`` are timed with the fit.
 ``skae-tutorial``
     ``AutoencoderTransformer`` with exactly the tutorial's settings, Keras'
     own compile defaults included (``jit_compile`` as Keras' ``"auto"``
     resolves it: off for TensorFlow on CPU, on for JAX;
-    ``steps_per_execution=1``).
+    ``steps_per_execution=1``), no early stopping.
 ``skae-default``
-    ``AutoencoderTransformer`` with its defaults, except a fixed number of
-    epochs and no early stopping, so that every variant trains the same
-    number of epochs on the same samples.
-``skae-bf16`` (only when asked for with ``--variants``)
-    ``skae-default`` with ``precision="bfloat16"``.
+    ``AutoencoderTransformer`` with its defaults, except ``epochs`` and no
+    early stopping, so that it trains the same epochs on the same samples
+    as ``keras``.
+``keras-val`` (the tutorial's job as written)
+    ``keras`` with ``validation_data=(x_test, x_test)``: the loss on the
+    10,000 test images after every epoch.
+``skae-es`` (skae's defaults as users run them)
+    ``AutoencoderTransformer`` with its defaults but ``epochs``: early
+    stopping on a 10 % validation split (so it trains on 90 % of the rows),
+    best weights restored. It may stop before ``--epochs``; the "epochs run"
+    column says how many it ran.
 
-Every variant and repetition runs in a fresh Python process, so that the peak
-RSS (``getrusage(RUSAGE_SELF).ru_maxrss`` in that process) belongs to one
-variant alone. Reported per variant, as the median over the repetitions:
-seconds per epoch without the first epoch, the first epoch (compilation
-included), training samples/s, the warm ``transform`` of the 70k MNIST images
-(seconds and rows/s) and its first call, peak RSS after fitting and at the end,
-and the binary cross-entropy of the reconstructions of the training images
-after the last epoch, computed the same way for every variant. Ratios are to
-``keras``.
+Reported per variant, as the median over the repeats (min-max in brackets):
+
+``fit N s``
+    Wall time of the whole ``fit`` of ``--epochs`` epochs.
+``fit 2 s``
+    The same for 2 epochs.
+``marginal s/epoch``
+    ``(fit N - fit 2) / (N - 2)``: what one more epoch costs the user.
+``fixed s/fit``
+    ``fit 2 - 2 * marginal``: what every fit pays besides its epochs
+    (building, tracing, compiling, feeds, the first epoch's extra cost).
+``callback s/epoch median, mean (breakdown)``
+    Median and mean of the intervals between Keras' ``on_epoch_begin`` and
+    ``on_epoch_end`` callbacks, first epoch left out, in the ``fit N``
+    fits. Breakdown only: it includes the validation (Keras runs it before
+    ``on_epoch_end``) but leaves out everything between the epochs and
+    before and after them.
+``marginal / callback median``
+    How much of an epoch the median epoch-callback interval does not see
+    (the mean shows how much of that is a few slow epochs).
+``x keras``
+    The ``keras`` fit N time over this variant's (``keras-val`` for the
+    ``skae-es`` row): how many times faster the whole fit is.
+``first fit s``
+    The warm-up fit of 2 epochs, the first of its variant in the process.
+``loss``
+    Binary cross-entropy of the reconstructions of the training images
+    after the ``fit N`` fits, computed the same way for every variant.
 
 Run from the repository root::
 
-    python benchmarks/speed.py --epochs 10 --repeats 3 --out speed.md
-    python benchmarks/speed.py --backend jax --n-samples 6000 --epochs 3
+    python benchmarks/speed.py --epochs 30 --repeats 2 --out speed.md
+    python benchmarks/speed.py --epochs 6 --repeats 1 --n-samples 10000
 
-Nothing here imports TensorFlow on the JAX path.
+    python benchmarks/speed.py --backend jax --epochs 10 --repeats 3
 """
 
 import argparse
-import json
+import gc
 import os
 import statistics
-import subprocess
 import sys
 import time
 
-VARIANTS = ("keras", "skae-tutorial", "skae-default", "skae-bf16")
-DEFAULT_VARIANTS = "keras,skae-tutorial,skae-default"
+VARIANTS = ("keras", "skae-tutorial", "skae-default", "keras-val", "skae-es")
+# Whose time each variant's "x keras" ratio is taken against.
+BASELINE = {"skae-es": "keras-val", "keras-val": "keras-val"}
 BATCH_SIZE = 2024
 ENCODING_DIM = 36
+SHORT_EPOCHS = 2
 
 
 def _parse_args(argv=None):
@@ -58,20 +89,11 @@ def _parse_args(argv=None):
         default=os.path.join("..", "shared", "data", "mnist.npz"),
         help="MNIST .npz in the Keras layout (default: %(default)s)",
     )
-    parser.add_argument("--epochs", type=int, default=10, help="epochs per fit")
     parser.add_argument(
-        "--repeats", type=int, default=3, help="fits per variant, interleaved"
+        "--epochs", type=int, default=30, help="epochs of the long fits (default: 30)"
     )
     parser.add_argument(
-        "--backend",
-        default=None,
-        help="KERAS_BACKEND for the children (default: inherited)",
-    )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=None,
-        help="CPU threads for the backend (default: the backend's own choice)",
+        "--repeats", type=int, default=2, help="fits per variant and length, interleaved"
     )
     parser.add_argument(
         "--n-samples",
@@ -81,22 +103,27 @@ def _parse_args(argv=None):
     )
     parser.add_argument(
         "--variants",
-        default=DEFAULT_VARIANTS,
-        help=f"comma-separated subset of {','.join(VARIANTS)} "
-        "(default: %(default)s)",
+        default=",".join(VARIANTS),
+        help=f"comma-separated subset of {','.join(VARIANTS)} (default: all)",
+    )
+    parser.add_argument(
+        "--backend", default=None, help="KERAS_BACKEND (default: the environment's)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads for the backend (default: the backend's own choice)",
     )
     parser.add_argument("--out", default=None, help="write a Markdown table here")
-    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     variants = [v for v in args.variants.split(",") if v]
     unknown = sorted(set(variants) - set(VARIANTS))
     if unknown:
         parser.error(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
-    if "keras" not in variants:
-        parser.error("the variants must include 'keras': ratios are to it")
-    if args.epochs < 2:
-        parser.error("--epochs must be at least 2: the first epoch is timed apart")
+    if args.epochs <= SHORT_EPOCHS:
+        parser.error(f"--epochs must be more than {SHORT_EPOCHS}: the marginal epoch "
+                     f"is (fit of --epochs - fit of {SHORT_EPOCHS}) / (--epochs - {SHORT_EPOCHS})")
     args.variants = variants
     return args
 
@@ -117,11 +144,6 @@ def _thread_environment(threads):
     }
 
 
-# --------------------------------------------------------------------------
-# Child: one variant, one fit, in its own process.
-# --------------------------------------------------------------------------
-
-
 def _load(path, n_samples):
     import numpy as np
 
@@ -130,16 +152,7 @@ def _load(path, n_samples):
     # The tutorial's preprocessing: float32, scaled to [0, 1], flattened.
     x_train = x_train.reshape(len(x_train), -1).astype("float32") / 255.0
     x_test = x_test.reshape(len(x_test), -1).astype("float32") / 255.0
-    x_all = np.concatenate([x_train, x_test])
-    return x_train[:n_samples], x_all
-
-
-def _cpu_seconds():
-    """CPU time of this process, all threads; less hurt by a busy machine."""
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return x_train[:n_samples], x_test
 
 
 def _epoch_timer():
@@ -148,20 +161,17 @@ def _epoch_timer():
     class EpochTimer(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             self.seconds = []
-            self.cpu_seconds = []
 
         def on_epoch_begin(self, epoch, logs=None):
             self._start = time.perf_counter()
-            self._cpu_start = _cpu_seconds()
 
         def on_epoch_end(self, epoch, logs=None):
             self.seconds.append(time.perf_counter() - self._start)
-            self.cpu_seconds.append(_cpu_seconds() - self._cpu_start)
 
     return EpochTimer()
 
 
-def _fit_keras(x, epochs, seed):
+def _fit_keras(x, x_test, epochs, seed, timer, validation):
     """The tutorial's code, unchanged but for the timing callback."""
     import keras
 
@@ -174,25 +184,20 @@ def _fit_keras(x, epochs, seed):
         ]
     )
     model.compile(optimizer="adam", loss="binary_crossentropy")
-    timer = _epoch_timer()
-    model.fit(
+    history = model.fit(
         x,
         x,
         epochs=epochs,
         batch_size=BATCH_SIZE,
         shuffle=True,
+        validation_data=(x_test, x_test) if validation else None,
         verbose=0,
         callbacks=[timer],
     )
-    encoder = keras.Model(model.inputs, model.layers[0].output)
-    return (
-        timer,
-        lambda X: encoder.predict(X, verbose=0),
-        lambda X: model.predict(X, batch_size=BATCH_SIZE, verbose=0),
-    )
+    return len(history.epoch), lambda X: model.predict(X, batch_size=BATCH_SIZE, verbose=0)
 
 
-def _fit_skae(x, epochs, seed, variant):
+def _fit_skae(x, epochs, seed, timer, variant):
     from unittest import mock
 
     import keras
@@ -200,30 +205,19 @@ def _fit_skae(x, epochs, seed, variant):
     import skae._keras._fit_guard
     from skae import AutoencoderTransformer
 
-    settings = {
-        "epochs": epochs,
-        "batch_size": BATCH_SIZE,
-        "early_stopping": False,
-        "random_state": seed,
-    }
+    settings = {"epochs": epochs, "random_state": seed}
+    if variant != "skae-es":
+        settings.update(batch_size=BATCH_SIZE, early_stopping=False)
     if variant == "skae-tutorial":
         # What Keras' compile(jit_compile="auto") picks for the tutorial's
         # model here: False for TensorFlow on CPU, True for JAX.
         probe = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
         settings.update(jit_compile=probe.jit_compile, steps_per_execution=1)
-    elif variant == "skae-bf16":
-        settings.update(precision="bfloat16")
     ae = AutoencoderTransformer(ENCODING_DIM, **settings)
-
     # skae takes no callbacks; its fit adds those of this hook.
-    timer = _epoch_timer()
     with mock.patch.object(skae._keras._fit_guard, "_extra_callbacks", lambda: [timer]):
         ae.fit(x)
-    return (
-        timer,
-        ae.transform,
-        lambda X: ae.inverse_transform(ae.transform(X)),
-    )
+    return ae.n_iter_, lambda X: ae.inverse_transform(ae.transform(X))
 
 
 def _bce(x, reconstruction, eps=1e-7):
@@ -235,204 +229,147 @@ def _bce(x, reconstruction, eps=1e-7):
     return float(-np.mean(x * np.log(r) + (1 - x) * np.log(1 - r)))
 
 
-def _child(args):
-    import resource
-
+def _fit(variant, x, x_test, epochs, seed, with_loss=False):
+    """One timed fit: ``{"seconds", "epochs_run", "callback_seconds", "loss"}``."""
+    import keras
     import numpy as np
 
-    x, x_all = _load(args.data, args.n_samples)
-    import keras
-
+    gc.collect()  # not in the timed part: the previous fit's garbage
+    timer = _epoch_timer()
     start = time.perf_counter()
-    if args.child == "keras":
-        timer, encode, reconstruct = _fit_keras(x, args.epochs, args.seed)
+    if variant.startswith("keras"):
+        epochs_run, reconstruct = _fit_keras(
+            x, x_test, epochs, seed, timer, validation=variant == "keras-val"
+        )
     else:
-        timer, encode, reconstruct = _fit_skae(x, args.epochs, args.seed, args.child)
-    fit_seconds = time.perf_counter() - start
-    rss_fit = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    start = time.perf_counter()
-    encode(x_all)
-    transform_first = time.perf_counter() - start
-    start = time.perf_counter()
-    codes = np.asarray(keras.ops.convert_to_numpy(encode(x_all)))
-    transform_warm = time.perf_counter() - start
-    rss_end = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    reconstruction = np.asarray(keras.ops.convert_to_numpy(reconstruct(x)))
-    result = {
-        "variant": args.child,
-        "backend": keras.backend.backend(),
-        "keras": keras.__version__,
-        "seed": args.seed,
-        "epoch_seconds": timer.seconds,
-        "epoch_cpu_seconds": timer.cpu_seconds,
-        "fit_seconds": fit_seconds,
-        "transform_first_seconds": transform_first,
-        "transform_seconds": transform_warm,
-        "transform_rows": int(codes.shape[0]),
-        "rss_fit_mb": rss_fit,
-        "rss_end_mb": rss_end,
-        "loss": _bce(x, reconstruction),
-        "n_samples": int(x.shape[0]),
-        "tensorflow_imported": "tensorflow" in sys.modules,
+        epochs_run, reconstruct = _fit_skae(x, epochs, seed, timer, variant)
+    seconds = time.perf_counter() - start
+    loss = None
+    if with_loss:
+        loss = _bce(x, np.asarray(keras.ops.convert_to_numpy(reconstruct(x))))
+    return {
+        "seconds": seconds,
+        "epochs_run": epochs_run,
+        "callback_seconds": timer.seconds,
+        "loss": loss,
     }
-    print("RESULT " + json.dumps(result), flush=True)
 
 
-# --------------------------------------------------------------------------
-# Parent: run the children interleaved, summarise.
-# --------------------------------------------------------------------------
-
-
-def _run_child(args, variant, seed):
-    command = [
-        sys.executable,
-        os.path.abspath(__file__),
-        "--child",
-        variant,
-        "--seed",
-        str(seed),
-        "--data",
-        args.data,
-        "--epochs",
-        str(args.epochs),
-        "--n-samples",
-        str(args.n_samples),
-    ]
-    env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if args.backend:
-        env["KERAS_BACKEND"] = args.backend
-    env.update(_thread_environment(args.threads))
-    # The skae of this checkout, whatever is installed.
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env["PYTHONPATH"] = os.pathsep.join(
-        [root, *filter(None, [env.get("PYTHONPATH")])]
-    )
-    completed = subprocess.run(command, env=env, capture_output=True, text=True)
-    for line in completed.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
-    sys.stderr.write(completed.stdout[-3000:] + completed.stderr[-5000:])
-    raise RuntimeError(f"variant {variant} failed (exit code {completed.returncode})")
-
-
-def _summarise(variant, runs):
+def _summarise(variant, long_runs, short_runs, warmup, epochs):
     median = statistics.median
-    later = [median(run["epoch_seconds"][1:]) for run in runs]
-    epoch = median(later)
-    n_samples = runs[0]["n_samples"]
+    fit_n = median(run["seconds"] for run in long_runs)
+    fit_2 = median(run["seconds"] for run in short_runs)
+    # Early stopping may end a fit early: divide by the epochs it ran.
+    epochs_run = median(run["epochs_run"] for run in long_runs)
+    marginal = (fit_n - fit_2) / (epochs_run - SHORT_EPOCHS)
+    callback = median(median(run["callback_seconds"][1:]) for run in long_runs)
+    callback_mean = median(statistics.mean(run["callback_seconds"][1:]) for run in long_runs)
     return {
         "variant": variant,
-        "runs": len(runs),
-        "epoch_s": epoch,
-        "epoch_s_min": min(later),
-        "epoch_s_max": max(later),
-        "epoch_cpu_s": median(median(run["epoch_cpu_seconds"][1:]) for run in runs),
-        "first_epoch_s": median(run["epoch_seconds"][0] for run in runs),
-        "samples_per_s": n_samples / epoch,
-        "transform_s": median(run["transform_seconds"] for run in runs),
-        "transform_first_s": median(run["transform_first_seconds"] for run in runs),
-        "transform_rows_per_s": median(
-            run["transform_rows"] / run["transform_seconds"] for run in runs
-        ),
-        "rss_fit_mb": median(run["rss_fit_mb"] for run in runs),
-        "rss_end_mb": median(run["rss_end_mb"] for run in runs),
-        "loss": median(run["loss"] for run in runs),
-        "losses": [run["loss"] for run in runs],
+        "fit_n": fit_n,
+        "fit_n_range": (min(r["seconds"] for r in long_runs), max(r["seconds"] for r in long_runs)),
+        "fit_2": fit_2,
+        "fit_2_range": (min(r["seconds"] for r in short_runs), max(r["seconds"] for r in short_runs)),
+        "epochs_run": epochs_run,
+        "marginal": marginal,
+        "fixed": fit_2 - SHORT_EPOCHS * marginal,
+        "callback": callback,
+        "callback_mean": callback_mean,
+        "first_fit": warmup["seconds"],
+        "losses": [run["loss"] for run in long_runs],
     }
 
 
-def _table(summaries):
-    base = summaries[0]
+def _table(summaries, epochs):
+    by_name = {s["variant"]: s for s in summaries}
     header = (
-        "| variant | s/epoch (median, min-max) | CPU s/epoch | first epoch s | samples/s | "
-        "x keras speed | transform 70k s (first call) | peak RSS fit MB | "
-        "x keras RSS | peak RSS end MB | loss after last epoch (per run) |"
+        f"| variant | fit {epochs} s (min-max) | fit {SHORT_EPOCHS} s (min-max) | epochs run "
+        "| marginal s/epoch | fixed s/fit | callback s/epoch median, mean (breakdown) "
+        "| marginal / callback median | x keras (whole fit) | first fit s | loss (per run) |"
     )
     lines = [header, "|" + "---|" * header.count(" | ") + "---|"]
     for s in summaries:
+        base = by_name.get(BASELINE.get(s["variant"], "keras"))
+        ratio = f"{base['fit_n'] / s['fit_n']:.2f}" if base else "-"
+        if base is not None and base["variant"] != "keras":
+            ratio += f" (vs {base['variant']})"
         lines.append(
             f"| {s['variant']} "
-            f"| {s['epoch_s']:.3f} ({s['epoch_s_min']:.3f}-{s['epoch_s_max']:.3f}) "
-            f"| {s['epoch_cpu_s']:.3f} "
-            f"| {s['first_epoch_s']:.2f} "
-            f"| {s['samples_per_s']:,.0f} "
-            f"| {base['epoch_s'] / s['epoch_s']:.2f} "
-            f"| {s['transform_s']:.3f} ({s['transform_first_s']:.2f}) "
-            f"| {s['rss_fit_mb']:,.0f} "
-            f"| {s['rss_fit_mb'] / base['rss_fit_mb']:.2f} "
-            f"| {s['rss_end_mb']:,.0f} "
-            f"| {s['loss']:.4f} ({', '.join(f'{v:.4f}' for v in s['losses'])}) |"
+            f"| {s['fit_n']:.2f} ({s['fit_n_range'][0]:.2f}-{s['fit_n_range'][1]:.2f}) "
+            f"| {s['fit_2']:.2f} ({s['fit_2_range'][0]:.2f}-{s['fit_2_range'][1]:.2f}) "
+            f"| {s['epochs_run']:g} "
+            f"| {s['marginal']:.3f} "
+            f"| {s['fixed']:.2f} "
+            f"| {s['callback']:.3f}, {s['callback_mean']:.3f} "
+            f"| {s['marginal'] / s['callback']:.2f} "
+            f"| {ratio} "
+            f"| {s['first_fit']:.2f} "
+            f"| {', '.join(f'{v:.4f}' for v in s['losses'])} |"
         )
     return "\n".join(lines)
 
 
 def main(argv=None):
     args = _parse_args(argv)
-    if args.child:
-        _child(args)
-        return
     if not os.path.exists(args.data):
         sys.exit(f"{args.data} not found: pass --data PATH to an MNIST .npz")
-    runs = {variant: [] for variant in args.variants}
+    # Read by the backend when it is first imported, just below.
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.update(_thread_environment(args.threads))
+    x, x_test = _load(args.data, args.n_samples)
+    # The skae of this checkout, whatever is installed.
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import keras
+
     load_before = os.getloadavg()
     started = time.perf_counter()
+    warmups = {}
+    for variant in args.variants:
+        warmups[variant] = _fit(variant, x, x_test, SHORT_EPOCHS, seed=0)
+        print(f"warm-up {variant:14s} fit {SHORT_EPOCHS} {warmups[variant]['seconds']:.2f} s",
+              flush=True)
+    long_runs = {variant: [] for variant in args.variants}
+    short_runs = {variant: [] for variant in args.variants}
+    jobs = [(v, n) for v in args.variants for n in (args.epochs, SHORT_EPOCHS)]
     for repeat in range(args.repeats):
         # Rotate the order so that no variant always runs first or last.
-        shift = repeat % len(args.variants)
-        for variant in args.variants[shift:] + args.variants[:shift]:
-            result = _run_child(args, variant, seed=repeat)
-            runs[variant].append(result)
+        shift = (repeat * 2) % len(jobs)
+        for variant, epochs in jobs[shift:] + jobs[:shift]:
+            long = epochs == args.epochs
+            result = _fit(variant, x, x_test, epochs, seed=repeat, with_loss=long)
+            (long_runs if long else short_runs)[variant].append(result)
             print(
-                f"repeat {repeat} {variant:14s} "
-                f"s/epoch {statistics.median(result['epoch_seconds'][1:]):.3f}  "
-                f"CPU s/epoch {statistics.median(result['epoch_cpu_seconds'][1:]):.3f}  "
-                f"first {result['epoch_seconds'][0]:.2f}  "
-                f"transform {result['transform_seconds']:.3f}  "
-                f"RSS {result['rss_fit_mb']:,.0f} MB  loss {result['loss']:.4f}",
+                f"repeat {repeat} {variant:14s} fit {epochs:3d} {result['seconds']:7.2f} s  "
+                f"epochs run {result['epochs_run']}  callback s/epoch "
+                f"{statistics.median(result['callback_seconds'][1:]):.3f}"
+                + (f"  loss {result['loss']:.4f}" if long else ""),
                 flush=True,
             )
     load_after = os.getloadavg()
-    for variant, results in runs.items():
-        if results[0]["backend"] != "tensorflow" and results[0]["tensorflow_imported"]:
-            print(f"note: {variant} imported tensorflow on the {results[0]['backend']} "
-                  "backend", flush=True)
-    summaries = [_summarise(variant, runs[variant]) for variant in args.variants]
-    first = runs[args.variants[0]][0]
+    summaries = [
+        _summarise(v, long_runs[v], short_runs[v], warmups[v], args.epochs)
+        for v in args.variants
+    ]
     context = (
-        f"backend {first['backend']}, Keras {first['keras']}, "
-        f"{args.n_samples} training images x {args.epochs} epochs, batch "
-        f"{BATCH_SIZE}, {args.repeats} interleaved repeats per variant, "
-        f"threads {args.threads or 'backend default'}, {os.cpu_count()} CPUs, "
-        f"load average {load_before[0]:.1f} before / {load_after[0]:.1f} after, "
+        f"backend {keras.backend.backend()}, Keras {keras.__version__}, "
+        f"{args.n_samples} training images, fits of {args.epochs} and {SHORT_EPOCHS} "
+        f"epochs, batch {BATCH_SIZE}, {args.repeats} interleaved repeats in one process "
+        f"after one warm-up fit per variant, threads {args.threads or 'backend default'}, "
+        f"{os.cpu_count()} CPUs, load average "
+        f"{load_before[0]:.1f} before / {load_after[0]:.1f} after, "
         f"{time.perf_counter() - started:.0f} s in all"
     )
-    table = _table(summaries)
+    table = _table(summaries, args.epochs)
     print("\n" + context + "\n\n" + table, flush=True)
-    base = summaries[0]
-    for s in summaries[1:]:
-        print(
-            f"{s['variant']}: {s['epoch_s'] / base['epoch_s']:.2f}x keras time per "
-            f"epoch, {s['samples_per_s'] / base['samples_per_s']:.2f}x its samples/s, "
-            f"{s['rss_fit_mb'] / base['rss_fit_mb']:.2f}x its peak RSS, "
-            f"loss {s['loss']:.4f} vs {base['loss']:.4f}",
-            flush=True,
-        )
+    command = "python " + " ".join(
+        [os.path.relpath(__file__)] + (argv if argv is not None else sys.argv[1:])
+    )
     if args.out:
         with open(args.out, "w") as file:
-            file.write(
-                "# skae speed benchmark\n\n"
-                + context
-                + "\n\nCommand: `python "
-                + " ".join(
-                    [os.path.relpath(__file__)] + (argv if argv is not None else sys.argv[1:])
-                )
-                + "`\n\n"
-                + table
-                + "\n"
-            )
+            file.write(f"# skae speed benchmark\n\n{context}\n\nCommand: `{command}`\n\n"
+                       f"{table}\n")
 
 
 if __name__ == "__main__":
