@@ -20,6 +20,9 @@ class _BatchLoopTrainer(keras.Model):
 
     On TensorFlow the elements are the indices alone and ``X`` is the tensor
     ``data``; on JAX they are ``(X, indices)`` (see :class:`_RowChunks`).
+    On TensorFlow the validation rows come as indices too, and
+    ``test_step`` evaluates their batches in the same kind of loop, one
+    compiled call for up to as many batches as a training call.
     """
 
     def __init__(self, autoencoder, data=None):
@@ -39,16 +42,26 @@ class _BatchLoopTrainer(keras.Model):
             return self._jax_steps(*args)
         return self._tensorflow_steps(*args)
 
-    def _tensorflow_steps(self, rows):
+    def test_step(self, *args):
+        # On TensorFlow validation is fed as row indices too (see
+        # _TensorFlowBatches); on JAX as batches of rows, for Keras' own step.
+        if keras.backend.backend() == "jax":
+            return super().test_step(*args)
+        return self._tensorflow_steps(*args, step=super().test_step)
+
+    def _tensorflow_steps(self, rows, step=None):
+        """Keras' ``step`` (its ``train_step`` by default) on each batch of ``rows``, in a loop."""
         import tensorflow as tf
 
-        def step(i, logs):
+        step = step or super().train_step
+
+        def body(i, logs):
             batch = tf.gather(self._data, rows[i])
-            return i + 1, super(_BatchLoopTrainer, self).train_step((batch, batch))
+            return i + 1, step((batch, batch))
 
         _, logs = tf.while_loop(
             lambda i, logs: i < tf.shape(rows)[0],
-            step,
+            body,
             (tf.constant(0), self.get_metrics_result()),
         )
         return logs

@@ -133,7 +133,12 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         self.validation = None
         if validation is not None:
             indices = tf.data.Dataset.from_tensors(tf.constant(validation, tf.int64))
-            self.validation = self._batches(indices, len(validation))
+            if batches_per_call is None:
+                self.validation = self._batches(indices, len(validation))
+            else:
+                # The batch loop's test_step gathers and evaluates up to
+                # batches_per_call batches per compiled call, as in training.
+                self.validation = self._row_chunks(indices, len(validation), batches_per_call)
 
     def on_epoch_begin(self, epoch, logs=None):
         if epoch > 0:
