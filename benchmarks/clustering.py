@@ -54,7 +54,7 @@ from sklearn.preprocessing import normalize
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from skae import AutoencoderTransformer, DeepEmbeddedClustering  # noqa: E402
+from skae import AutoencoderTransformer, BalancedKMeans, DeepEmbeddedClustering  # noqa: E402
 from skae.metrics import (  # noqa: E402
     hungarian_accuracy_score,
     majority_vote_accuracy_score,
@@ -72,6 +72,7 @@ METHODS = [
     "dec-l2-init",
     "idec-l2-init",
     "ae-umap-gmm",
+    "ae-umap-balanced",
     "dec-n2d-init",
     "idec-n2d-init",
 ]
@@ -178,6 +179,15 @@ class Benchmark:
         gmm = GaussianMixture(N_CLUSTERS, covariance_type="full", random_state=self.seed)
         return gmm.fit_predict(embedding)
 
+    def umap_balanced(self, codes):
+        """The balanced recipe's clusters of the codes: UMAP(10, 10 neighbours, min_dist 0), BalancedKMeans."""
+        import umap
+
+        embedding = umap.UMAP(
+            n_components=N_CLUSTERS, n_neighbors=10, min_dist=0.0, n_jobs=-1
+        ).fit_transform(codes)
+        return BalancedKMeans(N_CLUSTERS, random_state=self.seed).fit_predict(embedding)
+
     def run(self, method):
         """Cluster labels of ``method`` and its fit seconds."""
         start = time.perf_counter()
@@ -207,6 +217,8 @@ class Benchmark:
             labels = self.kmeans(normalize(ae.transform(self.X)))
         elif method == "ae-umap-gmm":
             labels = self.n2d(ae.transform(self.X))
+        elif method == "ae-umap-balanced":
+            labels = self.umap_balanced(ae.transform(self.X))
         elif method.startswith(("dec", "idec")):
             init = "k-means"
             if method.endswith("-init"):
@@ -270,11 +282,18 @@ class AccuracyCurve:
 
     def score(self, autoencoder, epoch, start, logs):
         began = time.perf_counter()
+        # skae's batch loop trains the autoencoder inside a trainer model.
+        autoencoder = getattr(autoencoder, "autoencoder", autoencoder)
         codes = autoencoder.get_layer("encoder").predict(self.bench.X, batch_size=4096, verbose=0)
         row = score(self.bench.y, self.bench.kmeans(codes))
         row["l2_hungarian"] = hungarian_accuracy_score(
             self.bench.y, self.bench.kmeans(normalize(codes))
         )
+        if self.bench.args.curve_umap:
+            umap_start = time.perf_counter()
+            labels = self.bench.umap_balanced(codes)
+            row["umap_seconds"] = time.perf_counter() - umap_start
+            row["umap_balanced_hungarian"] = hungarian_accuracy_score(self.bench.y, labels)
         row.update(
             epoch=epoch,
             seconds=began - start - self.scoring_seconds,
@@ -286,6 +305,12 @@ class AccuracyCurve:
             f"  curve: epoch {epoch}, {row['seconds']:.0f} s training, loss {row['loss']:.4f}: "
             f"Hungarian {row['hungarian']:.3f} (unit-length codes {row['l2_hungarian']:.3f}), "
             f"majority {row['majority']:.3f}"
+            + (
+                f"; UMAP + BalancedKMeans {row['umap_balanced_hungarian']:.3f} "
+                f"({row['umap_seconds']:.0f} s)"
+                if "umap_seconds" in row
+                else ""
+            )
         )
 
 
@@ -298,13 +323,20 @@ def curve_markdown(curves):
         "| Hungarian acc, unit-length codes |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    with_umap = any("umap_seconds" in r for _, rows in curves for r in rows)
+    if with_umap:
+        lines[-2] += " UMAP + BalancedKMeans acc | training + UMAP s |"
+        lines[-1] += " --- | --- |"
     for seed, rows in curves:
         for r in rows:
-            lines.append(
+            line = (
                 f"| {seed} | {r['epoch']} | {r['seconds']:.0f} | {r['loss']:.4f} | "
                 f"{r['hungarian']:.3f} | {r['majority']:.3f} | {r['nmi']:.3f} | {r['ari']:.3f} | "
                 f"{r['l2_hungarian']:.3f} |"
             )
+            if "umap_seconds" in r:
+                line += f" {r['umap_balanced_hungarian']:.3f} | {r['seconds'] + r['umap_seconds']:.0f} |"
+            lines.append(line)
     return "\n".join(lines) + "\n"
 
 
@@ -450,6 +482,11 @@ def main(argv=None):
         "these pretraining epochs (an accuracy-vs-time curve)",
     )
     parser.add_argument(
+        "--curve-umap", action="store_true",
+        help="at each --curve epoch also score UMAP + BalancedKMeans on the codes "
+        "(the balanced recipe with deep=True), with its seconds",
+    )
+    parser.add_argument(
         "--autoencoder-cache", metavar="DIR",
         help="keep each seed's pretrained deep autoencoder (and its pretraining seconds "
         "and curve) here, and reuse it in later runs with the same images, epochs and loss",
@@ -472,7 +509,7 @@ def main(argv=None):
         return
 
     methods = list(args.methods)
-    needs_umap = [m for m in methods if m == "ae-umap-gmm" or m.endswith("n2d-init")]
+    needs_umap = [m for m in methods if m.startswith("ae-umap") or m.endswith("n2d-init")]
     if needs_umap:
         try:
             import umap  # noqa: F401

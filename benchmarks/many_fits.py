@@ -23,6 +23,8 @@ Each scenario runs in its own Python process, one per Keras backend:
     ``--n-fits`` fits of the N2D pipeline (autoencoder -> UMAP ->
     GaussianMixture), when umap-learn is installed.
 
+``--jit-compile true`` times TensorFlow's XLA path, which skae's ``"auto"``
+takes only from 200,000 samples seen (rows x epochs).
 ``--models`` chooses the autoencoder: ``tutorial`` (784-36-784, the
 defaults) and/or ``deep`` (784-500-500-2000-10, linear code, the DEC/N2D
 network). The machine may be shared: seconds are indicative, RSS is not.
@@ -71,6 +73,11 @@ def _parse_args(argv=None):
     parser.add_argument("--n-samples", type=int, default=10000)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument(
+        "--jit-compile", choices=["auto", "true", "false"], default="auto",
+        help="the autoencoders' jit_compile (auto: XLA on TensorFlow from 200,000 "
+        "samples seen, so not for small --n-samples x --epochs; always on JAX)",
+    )
+    parser.add_argument(
         "--data",
         default=os.path.join("..", "shared", "data", "mnist.npz"),
         help="MNIST .npz in the Keras layout; scikit-learn's digits when absent",
@@ -99,10 +106,13 @@ def _rss_mb():
     return psutil.Process().memory_info().rss / 2**20
 
 
-def _autoencoder(model, epochs, random_state):
+def _autoencoder(args, model, random_state):
     from skae import AutoencoderTransformer
 
-    return AutoencoderTransformer(epochs=epochs, random_state=random_state, **MODELS[model])
+    jit_compile = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
+    return AutoencoderTransformer(
+        epochs=args.epochs, random_state=random_state, jit_compile=jit_compile, **MODELS[model]
+    )
 
 
 def _repeat(fit, n):
@@ -134,14 +144,14 @@ def _summary(rss, seconds):
 
 def _fits(args, X, model):
     def fit(i):
-        estimator = _autoencoder(model, args.epochs, i).fit(X)
+        estimator = _autoencoder(args, model, i).fit(X)
         del estimator
 
     return _summary(*_repeat(fit, args.n_fits))
 
 
 def _transform(args, X, model):
-    estimator = _autoencoder(model, args.epochs, 0).fit(X)
+    estimator = _autoencoder(args, model, 0).fit(X)
     rows = X[:1000]
     rss = []
     for i in range(args.n_transforms):
@@ -170,7 +180,7 @@ def _grid(args, X, model):
 
     cv = 3
     n_dims = max(args.grid_fits // (cv * 2), 1)
-    base = _autoencoder(model, args.epochs, 0)
+    base = _autoencoder(args, model, 0)
     grid = {
         "encoding_dim": [base.encoding_dim + i for i in range(n_dims)],
         "learning_rate": [1e-3, 3e-3],
@@ -203,7 +213,7 @@ def _dec(args, X, model):
 
     def fit(i):
         estimator = DeepEmbeddedClustering(
-            _autoencoder(model, args.epochs, i), n_clusters=10, max_iter=20, random_state=i
+            _autoencoder(args, model, i), n_clusters=10, max_iter=20, random_state=i
         ).fit(X)
         del estimator
 
@@ -219,7 +229,7 @@ def _n2d(args, X, model):
 
     def fit(i):
         pipeline = make_pipeline(
-            _autoencoder(model, args.epochs, i),
+            _autoencoder(args, model, i),
             UMAP(n_components=10, n_neighbors=20, min_dist=0.0, random_state=i, n_jobs=1),
             GaussianMixture(10, random_state=i),
         ).fit(X)
@@ -240,7 +250,7 @@ def _run(args, backend, scenario, model):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
     command = [sys.executable, os.path.abspath(__file__), "--child", f"{scenario}:{model}"]
-    for name in ("n_fits", "grid_fits", "n_transforms", "n_samples", "epochs", "data"):
+    for name in ("n_fits", "grid_fits", "n_transforms", "n_samples", "epochs", "jit_compile", "data"):
         command += ["--" + name.replace("_", "-"), str(getattr(args, name))]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     for line in done.stdout.splitlines():

@@ -29,6 +29,7 @@ from ._keras._fit_guard import FitGuard, release_training_state
 from ._keras._networks import build_autoencoder
 from ._keras._objects import check_activation, get_loss, make_optimizer
 from ._keras._predict import _predict
+from ._keras._trainers import TRAINERS
 from ._persistence import _loadable, save
 from ._validation import explained_errors, reconstructible_range
 
@@ -379,7 +380,8 @@ class AutoencoderTransformer(
         autoencoder, encoder, decoder = self._build(X.shape[1], hidden_layer_sizes, rng)
         batch_size = auto_batch_size(len(train)) if self.batch_size == "auto" else self.batch_size
         self._compile(autoencoder, (encoder, decoder), len(train), batch_size)
-        history = self._train(autoencoder, X, train, validation, rng, moves, batch_size)
+        reuse = self._reuse(X.shape[1], hidden_layer_sizes, batch_size)
+        history = self._train(autoencoder, X, train, validation, rng, moves, batch_size, reuse)
         release_training_state(autoencoder)
 
         self.autoencoder_ = autoencoder
@@ -431,10 +433,47 @@ class AutoencoderTransformer(
         )
         _set_inference_jit(inference_models, jit_compile)
 
-    def _train(self, autoencoder, X, train, validation, rng, moves, batch_size):
-        """Run Keras' ``fit`` on the ``train`` rows of ``X``; return its History."""
+    def _reuse(self, n_features, hidden_layer_sizes, batch_size):
+        """``(key, make_network)`` under which a compiled trainer is kept across fits, or None.
+
+        The key holds everything that shapes the network and its training
+        step besides the initial weights. Networks with random layers
+        (noise, variational sampling), whose seeds live in the compiled step,
+        and parameters given as objects rather than names are not kept.
+        """
+        named = (
+            self.activation,
+            self.encoding_activation,
+            self.output_activation,
+            self.optimizer,
+            self.loss,
+        )
+        if self.noise is not None or self.variational or not all(isinstance(n, str) for n in named):
+            return None
+        key = (
+            keras.backend.backend(),
+            keras.config.floatx(),
+            keras.config.dtype_policy().name,
+            n_features,
+            tuple(hidden_layer_sizes),
+            self.encoding_dim,
+            None if self.image_shape is None else tuple(self.image_shape),
+            self.activity_regularization,
+            self.precision,
+            self.learning_rate,
+            batch_size,
+            *named,
+        )
+        return key, lambda: self._build(n_features, hidden_layer_sizes, None)[0]
+
+    def _train(self, autoencoder, X, train, validation, rng, moves, batch_size, reuse=None):
+        """Run Keras' ``fit`` on the ``train`` rows of ``X``; return its History.
+
+        With ``reuse`` (see ``_reuse``) a kept compiled trainer may train
+        ``autoencoder``'s weights.
+        """
         model, training_data, validation_data, callbacks = _fit_data(
-            autoencoder, X, train, validation, batch_size, rng, moves
+            autoencoder, X, train, validation, batch_size, rng, moves, reuse
         )
         if validation is not None:
             callbacks.append(
@@ -445,7 +484,7 @@ class AutoencoderTransformer(
                 )
             )
         guard = FitGuard(callbacks)
-        with guard:
+        with TRAINERS.lent(model, autoencoder), guard:
             model.fit(
                 training_data,
                 epochs=self.epochs,

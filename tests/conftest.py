@@ -22,6 +22,14 @@ def _seed():
     keras.utils.set_random_seed(0)
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_trainers():
+    """Each test compiles its own trainers: none is left from an earlier test (tests/test_trainers.py)."""
+    from skae._keras._trainers import TRAINERS
+
+    TRAINERS.clear()
+
+
 @pytest.fixture(scope="session")
 def digits():
     """Digits scaled to [0, 1], as float32, and their labels."""

@@ -88,15 +88,17 @@ ROW_CHUNK_CASES = [(10, [(2, 3), (1, 3), (1, 1)]), (12, [(2, 3), (2, 3)]), (2, [
 @tensorflow_only
 @pytest.mark.parametrize("n_rows, chunk_shapes", ROW_CHUNK_CASES)
 def test_tensorflow_row_chunks_hold_the_seeded_batches(n_rows, chunk_shapes):
-    """Check the feed of the batch loop: the epoch's batches of indices, two per element."""
+    """Check the feed of the batch loop: X whole, and the epoch's batches of indices, two per element."""
     train = np.arange(3, 3 + n_rows)
-    feed = _feeds._TensorFlowBatches(
-        np.zeros((20, 2), np.float32), train, None, 3, np.random.RandomState(42), batches_per_call=2
-    )
+    X = np.arange(40, dtype=np.float32).reshape(20, 2)
+    feed = _feeds._TensorFlowBatches(X, train, None, 3, np.random.RandomState(42), batches_per_call=2)
     expected = np.random.RandomState(42)
     for epoch in range(2):
         feed.on_epoch_begin(epoch)
-        chunks = [chunk.numpy() for chunk in feed.training]
+        elements = list(feed.training)
+        for data, _ in elements:
+            np.testing.assert_array_equal(data.numpy(), X)
+        chunks = [chunk.numpy() for _, chunk in elements]
         assert [chunk.shape for chunk in chunks] == chunk_shapes
         rows = np.concatenate([chunk.ravel() for chunk in chunks])
         np.testing.assert_array_equal(rows, expected.permutation(train))

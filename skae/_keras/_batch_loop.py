@@ -18,19 +18,20 @@ class _BatchLoopTrainer(keras.Model):
     running mean) are those of per-batch training; only a non-finite loss
     is noticed per call instead of per batch.
 
-    On TensorFlow the elements are the indices alone and ``X`` is the tensor
-    ``data``; on JAX they are ``(X, indices)`` (see :class:`_RowChunks`).
-    On TensorFlow the validation rows come as indices too, and
-    ``test_step`` evaluates their batches in the same kind of loop, one
-    compiled call for up to as many batches as a training call.
+    The elements are ``(X, indices)``: ``X`` comes whole with every element
+    (no copy) rather than captured by the compiled function, so that one
+    compiled trainer serves fits on other data of the same shape (see
+    :mod:`skae._keras._trainers`). On TensorFlow the validation rows come as
+    such elements too, and ``test_step`` evaluates their batches in the
+    same kind of loop, one compiled call for up to as many batches as a
+    training call.
     """
 
-    def __init__(self, autoencoder, data=None):
+    def __init__(self, autoencoder):
         # Keras' default name from the class, with its leading underscore,
         # is not a valid TensorFlow name scope.
         super().__init__(name="batch_loop_trainer")
         self.autoencoder = autoencoder
-        self._data = data
 
     def call(self, inputs, training=False):
         return self.autoencoder(inputs, training=training)
@@ -43,20 +44,21 @@ class _BatchLoopTrainer(keras.Model):
         return self._tensorflow_steps(*args)
 
     def test_step(self, *args):
-        # On TensorFlow validation is fed as row indices too (see
+        # On TensorFlow validation is fed as (X, indices) too (see
         # _TensorFlowBatches); on JAX as batches of rows, for Keras' own step.
         if keras.backend.backend() == "jax":
             return super().test_step(*args)
         return self._tensorflow_steps(*args, step=super().test_step)
 
-    def _tensorflow_steps(self, rows, step=None):
-        """Keras' ``step`` (its ``train_step`` by default) on each batch of ``rows``, in a loop."""
+    def _tensorflow_steps(self, data, step=None):
+        """Keras' ``step`` (its ``train_step`` by default) on each batch of ``data = (X, rows)``, in a loop."""
         import tensorflow as tf
 
         step = step or super().train_step
+        X, rows = data
 
         def body(i, logs):
-            batch = tf.gather(self._data, rows[i])
+            batch = tf.gather(X, rows[i])
             return i + 1, step((batch, batch))
 
         _, logs = tf.while_loop(

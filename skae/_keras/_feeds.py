@@ -14,6 +14,7 @@ import numpy as np
 
 from .._augmentation import _random_moves
 from ._batch_loop import _BatchLoopTrainer
+from ._trainers import TRAINERS
 
 
 def _n_elements(n_rows, batch_size, batches_per_element=1):
@@ -175,10 +176,12 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         return split
 
     def _row_chunks(self, orders, n_rows, batches_per_call):
-        """Arrays of up to ``batches_per_call`` batches of row indices, for a `_BatchLoopTrainer`."""
+        """``(X, indices)`` elements for a `_BatchLoopTrainer`: up to ``batches_per_call`` batches of rows of ``X``."""
+        tf = self._tf
         n_elements = _n_elements(n_rows, self._batch_size, batches_per_call)
-        return orders.flat_map(self._split(n_rows, batches_per_call)).apply(
-            self._tf.data.experimental.assert_cardinality(n_elements)
+        chunks = orders.flat_map(self._split(n_rows, batches_per_call))
+        return tf.data.Dataset.zip(tf.data.Dataset.from_tensors(self.data).repeat(), chunks).apply(
+            tf.data.experimental.assert_cardinality(n_elements)
         )
 
     def _batches(self, orders, n_rows):
@@ -236,7 +239,7 @@ class _RowChunks(_EpochBatches):
         return self.X, rows.astype(np.int32)
 
 
-def _fit_data(model, X, train, validation, batch_size, rng, moves=None):
+def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=None):
     """``(model, x, validation_data, callbacks)`` for ``model.fit(x, ...)`` on rows of ``X``.
 
     ``model`` is the compiled Keras model to train. ``train`` rows are
@@ -247,6 +250,10 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None):
     moves nor, on JAX, a Keras distribution) the model returned is a
     :class:`_BatchLoopTrainer` around ``model``, compiled with its optimizer
     and loss, which runs up to ``steps_per_execution`` batches per call.
+    With ``reuse=(key, make_network)`` that trainer is instead borrowed from
+    :data:`~skae._keras._trainers.TRAINERS` (``make_network()`` makes a new
+    network like ``model`` when none is kept for ``key``), starting from
+    ``model``'s weights: train it in ``TRAINERS.lent(trainer, model)``.
     """
     backend = keras.backend.backend()
     # The moves are drawn by NumPy batch by batch, so they go through the
@@ -279,10 +286,20 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None):
         callbacks = []
     if batches_per_call is None:
         return model, training, validation_data, callbacks
-    trainer = _BatchLoopTrainer(model, batches.data if backend == "tensorflow" else None)
+    sample = X[train[:1]]
+    if reuse is None:
+        trainer = _compiled_trainer(model, model, sample)
+    else:
+        key, make_network = reuse
+        trainer = TRAINERS.borrow(key, model, lambda: _compiled_trainer(make_network(), model, sample))
+    return trainer, training, validation_data, callbacks
+
+
+def _compiled_trainer(network, model, sample):
+    """A :class:`_BatchLoopTrainer` around ``network``, compiled with ``model``'s optimizer and loss."""
+    trainer = _BatchLoopTrainer(network)
     trainer.compile(optimizer=model.optimizer, loss=model.loss, jit_compile=True)
     # Built here, from one row, so that Keras does not build the trainer
     # from the first element, which holds indices, not rows.
-    sample = X[train[:1]]
     trainer.compute_loss(x=sample, y=sample, y_pred=trainer(sample))
-    return trainer, training, validation_data, callbacks
+    return trainer

@@ -1,0 +1,122 @@
+"""Tests of the compiled trainers kept across fits (skae/_keras/_trainers.py)."""
+
+import numpy as np
+import pytest
+
+from skae import AutoencoderTransformer, TrainingDivergedError
+from skae._keras._feeds import _compiled_trainer
+from skae._keras._trainers import TRAINERS
+
+from .conftest import FAST, not_torch
+
+# The batch loop, where compiled trainers are kept.
+LOOP = dict(FAST, jit_compile=True, steps_per_execution=4)
+
+pytestmark = not_torch
+
+
+def _kept_trainers():
+    return [trainer for trainer, _ in TRAINERS._kept.values()]
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_kept_trainer_gives_the_fit_of_a_new_one(digits, early_stopping):
+    """Check that a fit on a kept trainer equals one that compiles its own, bit for bit.
+
+    Losses, validation losses and codes; the same trainer serves every fit
+    of the network, whatever the seed.
+    """
+    X, _ = digits
+    params = dict(LOOP, early_stopping=early_stopping)
+    first = AutoencoderTransformer(**params).fit(X)
+    (trainer,) = _kept_trainers()
+    other_seed = AutoencoderTransformer(**{**params, "random_state": 1}).fit(X)
+    again = AutoencoderTransformer(**params).fit(X)
+    assert _kept_trainers() == [trainer]
+    assert other_seed.history_ != first.history_
+    TRAINERS.clear()
+    fresh = AutoencoderTransformer(**params).fit(X)
+    assert _kept_trainers() != [trainer]
+    assert again.history_ == first.history_ == fresh.history_
+    np.testing.assert_array_equal(again.transform(X), fresh.transform(X))
+    np.testing.assert_array_equal(first.transform(X), fresh.transform(X))
+
+
+def test_a_fitted_estimator_shares_no_weights_with_later_fits(digits):
+    """Check that later fits on the kept trainer leave an earlier estimator's model as it was."""
+    X, _ = digits
+    first = AutoencoderTransformer(**LOOP).fit(X)
+    codes = first.transform(X)
+    AutoencoderTransformer(**{**LOOP, "random_state": 1}).fit(X)
+    np.testing.assert_array_equal(first.transform(X), codes)
+    (trainer,) = _kept_trainers()
+    kept = {id(v) for v in trainer.autoencoder.weights}
+    assert kept.isdisjoint(id(v) for v in first.autoencoder_.weights)
+
+
+@pytest.mark.parametrize(
+    "change", [{"learning_rate": 0.01}, {"encoding_dim": 4}, {"batch_size": 128}, {"activation": "tanh"}]
+)
+def test_a_change_of_network_or_training_step_gets_its_own_trainer(digits, change):
+    """Check that the cache key holds what the compiled step depends on."""
+    X, _ = digits
+    AutoencoderTransformer(**LOOP).fit(X)
+    changed = AutoencoderTransformer(**{**LOOP, **change}).fit(X)
+    assert len(TRAINERS) == 2
+    TRAINERS.clear()
+    fresh = AutoencoderTransformer(**{**LOOP, **change}).fit(X)
+    assert changed.history_ == fresh.history_
+
+
+@pytest.mark.parametrize("params", [{"noise": "gaussian", "noise_level": 0.1}, {"variational": True}])
+def test_networks_with_random_layers_are_not_kept(digits, params):
+    """Check that random layers, whose seeds live in the compiled step, get a new trainer each fit."""
+    X, _ = digits
+    AutoencoderTransformer(**LOOP, **params).fit(X)
+    assert len(TRAINERS) == 0
+
+
+def test_a_failed_fit_does_not_keep_its_trainer(digits):
+    """Check that a trainer whose fit raised is dropped, not lent again or kept."""
+    X, _ = digits
+    with pytest.raises(TrainingDivergedError):
+        AutoencoderTransformer(**LOOP, learning_rate=1e12, loss="mse", output_activation="linear").fit(X)
+    assert len(TRAINERS) == 0 and TRAINERS._lent == {}
+
+
+def test_the_cache_keeps_the_most_recent_trainers(digits, monkeypatch):
+    """Check that at most max_size trainers are kept, the least recently used dropped first."""
+    X, _ = digits
+    monkeypatch.setattr(TRAINERS, "max_size", 2)
+    for encoding_dim in (2, 3, 4):
+        AutoencoderTransformer(**{**LOOP, "encoding_dim": encoding_dim}).fit(X)
+    assert [key[5] for key in TRAINERS._kept] == [3, 4]
+
+
+def test_a_trainer_is_lent_to_one_fit_at_a_time(digits):
+    """Check that while a kept trainer trains, a fit of the same network gets a new one.
+
+    A fit that raises drops its trainer; a clean one puts its trainer back.
+    """
+    X, _ = digits
+    estimator = AutoencoderTransformer(**LOOP).fit(X)
+    (key,) = TRAINERS._kept
+    (kept,) = _kept_trainers()
+    network = estimator._build(X.shape[1], estimator._validated_hidden_layer_sizes(), None)[0]
+    network.compile(optimizer="adam", loss="mse")
+    new = _compiled_trainer(network, network, X[:1])
+    model = estimator.autoencoder_
+
+    def unexpected():
+        raise AssertionError("a kept trainer was not lent")
+
+    first = TRAINERS.borrow(key, model, unexpected)
+    assert first is kept and len(TRAINERS) == 0
+    second = TRAINERS.borrow(key, model, lambda: new)
+    assert second is new
+    with pytest.raises(RuntimeError), TRAINERS.lent(second, model):
+        raise RuntimeError
+    assert len(TRAINERS) == 0
+    with TRAINERS.lent(first, model):
+        pass
+    assert _kept_trainers() == [kept] and TRAINERS._lent == {}
