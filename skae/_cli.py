@@ -534,9 +534,21 @@ _STEP_NAMES = {
 
 
 def _steps(estimator):
-    """The estimator's steps, short: ``scale > autoencoder > KMeans``."""
-    steps = [step for _, step in getattr(estimator, "steps", [(None, estimator)])]
-    names = [type(step).__name__ for step in steps if step != "passthrough"]
+    """The estimator's steps, short: ``scale > autoencoder > KMeans``.
+
+    A fitted codes step of the balanced recipe shows as the autoencoder
+    when it trained one, and not at all when the samples went on as they were.
+    """
+    from .recipes import CodesOfLargeData
+
+    names = []
+    for _, step in getattr(estimator, "steps", [(None, estimator)]):
+        if isinstance(step, CodesOfLargeData):
+            if getattr(step, "autoencoder_", False) is None:
+                continue
+            step = step.autoencoder
+        if step != "passthrough":
+            names.append(type(step).__name__)
     return " > ".join(_STEP_NAMES.get(name, name) for name in names)
 
 

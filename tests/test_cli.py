@@ -347,3 +347,15 @@ def test_import_skae_does_not_import_keras():
     """Check that `import skae` leaves Keras unloaded, so the command can quieten TensorFlow first."""
     code = "import sys, skae, skae.datasets; assert 'keras' not in sys.modules; skae.AutoencoderTransformer"
     subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=_environ(), check=True, timeout=300)
+
+
+def test_steps_column_shows_whether_the_balanced_recipe_trained_its_autoencoder():
+    """Check that the table's steps show the codes step as the autoencoder, or not at all on small data."""
+    from skae._cli import _steps
+    from skae.recipes import balanced_pipeline
+
+    recipe = balanced_pipeline()
+    assert _steps(recipe) == "scale > autoencoder > UMAP > BalancedKMeans"
+    recipe.named_steps["codes"].autoencoder_ = None  # what fit leaves below min_samples
+    assert _steps(recipe) == "scale > UMAP > BalancedKMeans"
+    assert _steps(balanced_pipeline(deep=False)) == "scale > UMAP > BalancedKMeans"

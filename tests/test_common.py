@@ -10,6 +10,7 @@ from skae import (
     DeepEmbeddedClustering,
     MajorityVoteClassifier,
 )
+from skae.recipes import CodesOfLargeData
 
 
 def _tiny_autoencoder(**params):
@@ -44,6 +45,8 @@ def _estimators():
             random_state=0,
         ),
         BalancedKMeans(3, n_init=2, random_state=0),
+        # The checks' data have 10 to 100 rows: both paths, codes and passthrough.
+        CodesOfLargeData(_tiny_autoencoder(early_stopping=False, random_state=0), min_samples=20),
     ]
 
 

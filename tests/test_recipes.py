@@ -15,6 +15,7 @@ from skae.metrics import hungarian_scorer
 from skae.recipes import (
     BEST_RECIPE,
     RECIPE_NAMES,
+    CodesOfLargeData,
     balanced_pipeline,
     dec_pipeline,
     deep_kmeans_pipeline,
@@ -105,6 +106,33 @@ def test_umap_recipes_fit_predict_new_samples_and_pickle(name, raw_digits):
     predicted = recipe.predict(X_new)
     assert predicted.shape == (50,)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(recipe)).predict(X_new), predicted)
+
+
+def test_balanced_recipe_embeds_the_codes_of_large_data_only(raw_digits):
+    """Check that deep="auto" trains the autoencoder from min_samples on, and UMAP then embeds its codes."""
+    pytest.importorskip("umap")
+    X, _, X_new = raw_digits
+    for min_samples, n_features in ((10_000, 64), (200, 10)):
+        recipe = balanced_pipeline(random_state=0, budget=_TINY["balanced"])
+        recipe.set_params(codes__min_samples=min_samples).fit(X)
+        codes = recipe.named_steps["codes"]
+        assert (codes.autoencoder_ is None) == (n_features == 64)
+        assert codes.transform(X_new / 16).shape == (50, n_features)
+        assert recipe.predict(X_new).shape == (50,)
+    assert not hasattr(codes.autoencoder, "history_")  # the parameter stays unfitted
+    assert codes.autoencoder_.epochs == codes.autoencoder.epochs
+
+
+def test_codes_of_large_data_is_the_autoencoder_at_min_samples():
+    """Check that the codes step returns X below min_samples and the trained clone's codes from it."""
+    X = np.random.RandomState(0).rand(40, 6).astype(np.float32)
+    step = CodesOfLargeData(tutorial_pipeline(budget=0.005).steps[1][1].set_params(encoding_dim=2))
+    np.testing.assert_array_equal(step.set_params(min_samples=41).fit_transform(X), X)
+    codes = step.set_params(min_samples=40).fit(X).transform(X)
+    np.testing.assert_array_equal(codes, step.autoencoder_.transform(X))
+    assert codes.shape == (40, 2)
+    with pytest.raises(ValueError, match="deep='yes' must be True, False or 'auto'"):
+        balanced_pipeline(deep="yes")
 
 
 def test_recipe_in_grid_search(raw_digits):
