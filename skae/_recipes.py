@@ -424,11 +424,17 @@ class CodesOfLargeData(TransformerMixin, BaseEstimator):
         Returns
         -------
         X_new : ndarray of shape (n_samples, encoding_dim) or (n_samples, n_features)
-            The codes, or ``X`` as an array.
+            The codes (float32), or ``X`` as an array of its own dtype.
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
         return X if self.autoencoder_ is None else self.autoencoder_.transform(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Both paths keep float32; float64 only passes through.
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
 
 
 def dec_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
