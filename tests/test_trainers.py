@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from skae import AutoencoderTransformer, TrainingDivergedError
+from skae._keras import _trainers
 from skae._keras._feeds import _compiled_trainer
 from skae._keras._trainers import TRAINERS
 
@@ -120,3 +121,27 @@ def test_a_trainer_is_lent_to_one_fit_at_a_time(digits):
     with TRAINERS.lent(first, model):
         pass
     assert _kept_trainers() == [kept] and TRAINERS._lent == {}
+
+
+def test_dropping_a_trainer_frees_compiled_programs_and_kept_ones_still_fit_alike(digits, monkeypatch):
+    """Check that an eviction lets the backend free compiled programs (JAX: its caches cleared).
+
+    The trainer still kept then fits exactly as a new one (on JAX after
+    recompiling).
+    """
+    X, _ = digits
+    releases = []
+    release = _trainers._release_compiled_programs
+    monkeypatch.setattr(_trainers, "_release_compiled_programs", lambda: releases.append(1) or release())
+    monkeypatch.setattr(TRAINERS, "max_size", 1)
+    AutoencoderTransformer(**LOOP).fit(X)
+    assert releases == []
+    other = {**LOOP, "encoding_dim": 3}
+    AutoencoderTransformer(**other).fit(X)
+    assert releases == [1]
+    again = AutoencoderTransformer(**other).fit(X)
+    assert releases == [1]
+    TRAINERS.clear()
+    fresh = AutoencoderTransformer(**other).fit(X)
+    assert again.history_ == fresh.history_
+    np.testing.assert_array_equal(again.transform(X), fresh.transform(X))
