@@ -145,3 +145,19 @@ def test_dropping_a_trainer_frees_compiled_programs_and_kept_ones_still_fit_alik
     fresh = AutoencoderTransformer(**other).fit(X)
     assert again.history_ == fresh.history_
     np.testing.assert_array_equal(again.transform(X), fresh.transform(X))
+
+
+def test_initial_state_restores_every_optimizer_variable():
+    """Check that an optimizer's snapshot puts back uniform (step count, zero moments) and non-uniform values."""
+    import keras
+
+    optimizer = keras.optimizers.Adagrad()
+    optimizer.build([keras.Variable(np.ones((3, 2), "float32"))])
+    accumulator = np.arange(6, dtype="float32").reshape(3, 2)
+    optimizer.variables[-1].assign(accumulator)
+    state = _trainers._InitialState(optimizer)
+    optimizer.variables[-1].assign(np.zeros((3, 2), "float32"))
+    optimizer.iterations.assign(5)
+    state.restore()
+    assert int(optimizer.iterations) == 0
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(optimizer.variables[-1]), accumulator)

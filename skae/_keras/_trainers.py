@@ -3,7 +3,7 @@
 Tracing a train step and compiling it with XLA cost about a second per
 fit on a 2-core CPU, as much as a few epochs of MNIST; and TensorFlow keeps
 every XLA program it compiled for the life of the process (10-30 MB a
-fit of the deep autoencoder). A grid search fits the same network again and
+fit of a 64-512-512-16 autoencoder on the digits). A grid search fits the same network again and
 again (every fold of a candidate, every candidate that differs only in
 ``random_state`` or ``epochs``), so one compiled trainer per network and
 training settings is kept and lent to each fit: its weights are set to the
@@ -43,7 +43,9 @@ class _InitialState:
 
     def restore(self):
         for variable, value in zip(self.optimizer.variables, self.values):
-            variable.assign(keras.ops.full(variable.shape, value, dtype=variable.dtype))
+            if np.ndim(value) == 0:
+                value = keras.ops.full(variable.shape, value, dtype=variable.dtype)
+            variable.assign(value)
 
 
 def _release_compiled_programs():
