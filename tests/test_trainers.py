@@ -20,15 +20,23 @@ def _kept_trainers():
     return [trainer for trainer, _ in TRAINERS._kept.values()]
 
 
-@pytest.mark.parametrize("early_stopping", [False, True])
-def test_a_kept_trainer_gives_the_fit_of_a_new_one(digits, early_stopping):
+@pytest.mark.parametrize(
+    "params",
+    [
+        LOOP,
+        dict(LOOP, early_stopping=True),
+        dict(FAST, jit_compile=False),  # Keras' own loop
+        dict(FAST, jit_compile=False, max_shift=1),  # moved images, fed by a PyDataset
+    ],
+    ids=["batch loop", "batch loop with validation", "Keras' loop", "moved images"],
+)
+def test_a_kept_trainer_gives_the_fit_of_a_new_one(digits, params):
     """Check that a fit on a kept trainer equals one that compiles its own, bit for bit.
 
     Losses, validation losses and codes; the same trainer serves every fit
     of the network, whatever the seed.
     """
     X, _ = digits
-    params = dict(LOOP, early_stopping=early_stopping)
     first = AutoencoderTransformer(**params).fit(X)
     (trainer,) = _kept_trainers()
     other_seed = AutoencoderTransformer(**{**params, "random_state": 1}).fit(X)

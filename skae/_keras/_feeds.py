@@ -250,7 +250,8 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     moves nor, on JAX, a Keras distribution) the model returned is a
     :class:`_BatchLoopTrainer` around ``model``, compiled with its optimizer
     and loss, which runs up to ``steps_per_execution`` batches per call.
-    With ``reuse=(key, make_network)`` that trainer is instead borrowed from
+    With ``reuse=(key, make_network)`` the model returned (that trainer, or
+    a network compiled as ``model`` is) is instead borrowed from
     :data:`~skae._keras._trainers.TRAINERS` (``make_network()`` makes a new
     network like ``model`` when none is kept for ``key``), starting from
     ``model``'s weights: train it in ``TRAINERS.lent(trainer, model)``.
@@ -284,15 +285,38 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         else:
             training = _RowChunks(X, train, batch_size, rng, batches_per_call)
         callbacks = []
-    if batches_per_call is None:
-        return model, training, validation_data, callbacks
     sample = X[train[:1]]
+    if batches_per_call is None:
+        if reuse is not None:
+            key, make_network = reuse
+            key = (*key, False, model.jit_compile, model.steps_per_execution)
+            model = TRAINERS.borrow(key, model, lambda: _compiled_like(make_network(), model, sample))
+        return model, training, validation_data, callbacks
     if reuse is None:
         trainer = _compiled_trainer(model, model, sample)
     else:
         key, make_network = reuse
-        trainer = TRAINERS.borrow(key, model, lambda: _compiled_trainer(make_network(), model, sample))
+        trainer = TRAINERS.borrow(
+            (*key, True), model, lambda: _compiled_trainer(make_network(), model, sample)
+        )
     return trainer, training, validation_data, callbacks
+
+
+def _compiled_like(network, model, sample):
+    """``network`` compiled as ``model`` is: its optimizer, loss, XLA and steps per execution.
+
+    Built from ``sample`` rows, so that Keras never builds it from the first
+    batch of the feed: on JAX that would draw one batch's random moves more
+    in the first fit than in later ones.
+    """
+    network.compile(
+        optimizer=model.optimizer,
+        loss=model.loss,
+        jit_compile=model.jit_compile,
+        steps_per_execution=model.steps_per_execution,
+    )
+    network.compute_loss(x=sample, y=sample, y_pred=network(sample))
+    return network
 
 
 def _compiled_trainer(network, model, sample):

@@ -1,4 +1,4 @@
-"""Compiled batch-loop trainers, kept across fits of the same network and training settings.
+"""Compiled trainers, kept across fits of the same network and training settings.
 
 Tracing a train step and compiling it with XLA cost about a second per
 fit on a 2-core CPU, as much as a few epochs of MNIST; and TensorFlow keeps
@@ -66,6 +66,11 @@ def _release_compiled_programs():
         jax.clear_caches()
 
 
+def _network(trainer):
+    """The network ``trainer`` trains: a batch loop's autoencoder, or the compiled network itself."""
+    return getattr(trainer, "autoencoder", trainer)
+
+
 class TrainerCache:
     """Batch-loop trainers by key, lent to one fit at a time."""
 
@@ -79,8 +84,9 @@ class TrainerCache:
         """A compiled trainer for ``key``, starting from ``model``'s weights.
 
         ``make_trainer()`` makes a new compiled, built ``_BatchLoopTrainer``
-        around a network like ``model`` (not ``model`` itself), for when none
-        is kept for ``key`` or the kept one is lent out. Train it inside
+        around a network like ``model``, or such a network compiled itself
+        (never ``model``), for when none is kept for ``key`` or the kept one
+        is lent out. Train it inside
         ``with cache.lent(trainer, model)``.
         """
         with self._lock:
@@ -92,7 +98,7 @@ class TrainerCache:
         else:
             kept[1].restore()
         trainer = kept[0]
-        trainer.autoencoder.set_weights(model.get_weights())
+        _network(trainer).set_weights(model.get_weights())
         with self._lock:
             self._lent[id(trainer)] = key, kept
         return trainer
@@ -115,7 +121,7 @@ class TrainerCache:
         if loan is None:
             return
         key, kept = loan
-        model.set_weights(trainer.autoencoder.get_weights())
+        model.set_weights(_network(trainer).get_weights())
         with self._lock:
             self._kept[key] = kept
             self._kept.move_to_end(key)
