@@ -2,14 +2,16 @@
 
 Tracing a train step and compiling it with XLA cost about a second per
 fit on a 2-core CPU, as much as a few epochs of MNIST; and TensorFlow keeps
-every XLA program it compiled for the life of the process (10-30 MB a
-fit of a 64-512-512-16 autoencoder on the digits). A grid search fits the same network again and
-again (every fold of a candidate, every candidate that differs only in
-``random_state`` or ``epochs``), so one compiled trainer per network and
-training settings is kept and lent to each fit: its weights are set to the
-fit's fresh (seeded) initial weights and its optimizer to its initial
-state, it trains, and the trained weights are copied into the fit's own
-model. The result is that of a trainer compiled for the fit.
+every XLA program it compiled for the life of the process (10-30 MB a fit
+of a 64-512-512-16 autoencoder on the digits). A grid search fits the same
+network again and again (every fold of a candidate, every candidate that
+differs only in ``random_state`` or ``epochs``), so one compiled trainer per
+network and training settings is kept and lent to each fit: the batch
+loop's ``_BatchLoopTrainer``, or on the other paths a compiled copy of the
+network. Its weights are set to the fit's fresh (seeded) initial weights
+and its optimizer to its initial state, it trains, and the trained weights
+are copied into the fit's own model. The result is that of a trainer
+compiled for the fit.
 
 The estimator's own model is never the one inside the cache, so a fitted
 estimator never shares weights with a later fit. A trainer is lent to one
