@@ -38,7 +38,7 @@ class _InitialState:
         # each where every element is equal, so the snapshot costs no memory.
         self.values = []
         for variable in optimizer.variables:
-            value = keras.ops.convert_to_numpy(variable.value)
+            value = np.asarray(variable.numpy())
             if value.size and np.all(value == value.flat[0]):
                 value = value.flat[0]
             self.values.append(value)
