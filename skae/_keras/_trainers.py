@@ -38,7 +38,10 @@ class _InitialState:
         # each where every element is equal, so the snapshot costs no memory.
         self.values = []
         for variable in optimizer.variables:
-            value = np.asarray(variable.numpy())
+            value = variable.value
+            # TensorFlow's variables lack NumPy 2's copy keyword (a
+            # DeprecationWarning through np.asarray): read them with .numpy().
+            value = value.numpy() if hasattr(value, "numpy") else np.asarray(value)
             if value.size and np.all(value == value.flat[0]):
                 value = value.flat[0]
             self.values.append(value)
