@@ -168,25 +168,25 @@ class Benchmark:
     def kmeans(self, Z):
         return KMeans(N_CLUSTERS, n_init=10, random_state=self.seed).fit_predict(Z)
 
-    def n2d(self, codes):
-        """N2D's clusters of the codes: UMAP(10, 20 neighbours, min_dist 0), GaussianMixture."""
+    def embed(self, codes, n_neighbors):
+        """UMAP's embedding of the codes in 10 dimensions (``min_dist=0``), N2D's and the balanced recipe's."""
         import umap
 
         # Unseeded, so that UMAP runs on all cores.
-        embedding = umap.UMAP(
-            n_components=N_CLUSTERS, n_neighbors=20, min_dist=0.0, n_jobs=-1
+        return umap.UMAP(
+            n_components=N_CLUSTERS, n_neighbors=n_neighbors, min_dist=0.0, n_jobs=-1
         ).fit_transform(codes)
+
+    def n2d(self, codes):
+        """N2D's clusters of the codes: UMAP(10, 20 neighbours, min_dist 0), GaussianMixture."""
         gmm = GaussianMixture(N_CLUSTERS, covariance_type="full", random_state=self.seed)
-        return gmm.fit_predict(embedding)
+        return gmm.fit_predict(self.embed(codes, n_neighbors=20))
 
     def umap_balanced(self, codes):
         """The balanced recipe's clusters of the codes: UMAP(10, 10 neighbours, min_dist 0), BalancedKMeans."""
-        import umap
-
-        embedding = umap.UMAP(
-            n_components=N_CLUSTERS, n_neighbors=10, min_dist=0.0, n_jobs=-1
-        ).fit_transform(codes)
-        return BalancedKMeans(N_CLUSTERS, random_state=self.seed).fit_predict(embedding)
+        return BalancedKMeans(N_CLUSTERS, random_state=self.seed).fit_predict(
+            self.embed(codes, n_neighbors=10)
+        )
 
     def run(self, method):
         """Cluster labels of ``method`` and its fit seconds."""
