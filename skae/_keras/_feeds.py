@@ -287,43 +287,42 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         callbacks = []
     sample = X[train[:1]]
     if batches_per_call is None:
-        if reuse is not None:
-            key, make_network = reuse
-            key = (*key, False, model.jit_compile, model.steps_per_execution)
-            model = TRAINERS.borrow(key, model, lambda: _compiled_like(make_network(), model, sample))
-        return model, training, validation_data, callbacks
-    if reuse is None:
-        trainer = _compiled_trainer(model, model, sample)
+        if reuse is None:
+            return model, training, validation_data, callbacks
+        compiled, path = _compiled_like, (False, model.jit_compile, model.steps_per_execution)
     else:
-        key, make_network = reuse
-        trainer = TRAINERS.borrow(
-            (*key, True), model, lambda: _compiled_trainer(make_network(), model, sample)
-        )
+        if reuse is None:
+            return _compiled_trainer(model, model, sample), training, validation_data, callbacks
+        compiled, path = _compiled_trainer, (True,)
+    key, make_network = reuse
+    trainer = TRAINERS.borrow((*key, *path), model, lambda: compiled(make_network(), model, sample))
     return trainer, training, validation_data, callbacks
 
 
-def _compiled_like(network, model, sample):
-    """``network`` compiled as ``model`` is: its optimizer, loss, XLA and steps per execution.
+def _built(model, sample):
+    """The compiled ``model``, its loss and metrics built from ``sample`` rows.
 
-    Built from ``sample`` rows, so that Keras never builds it from the first
-    batch of the feed: on JAX that would draw one batch's random moves more
-    in the first fit than in later ones.
+    So Keras never builds it from the first element of the feed: a batch
+    loop's elements hold indices, not rows, and on JAX a moved batch would
+    draw one batch's random moves more in the first fit than in later ones.
     """
+    model.compute_loss(x=sample, y=sample, y_pred=model(sample))
+    return model
+
+
+def _compiled_like(network, model, sample):
+    """``network`` compiled as ``model`` is: its optimizer, loss, XLA and steps per execution."""
     network.compile(
         optimizer=model.optimizer,
         loss=model.loss,
         jit_compile=model.jit_compile,
         steps_per_execution=model.steps_per_execution,
     )
-    network.compute_loss(x=sample, y=sample, y_pred=network(sample))
-    return network
+    return _built(network, sample)
 
 
 def _compiled_trainer(network, model, sample):
     """A :class:`_BatchLoopTrainer` around ``network``, compiled with ``model``'s optimizer and loss."""
     trainer = _BatchLoopTrainer(network)
     trainer.compile(optimizer=model.optimizer, loss=model.loss, jit_compile=True)
-    # Built here, from one row, so that Keras does not build the trainer
-    # from the first element, which holds indices, not rows.
-    trainer.compute_loss(x=sample, y=sample, y_pred=trainer(sample))
-    return trainer
+    return _built(trainer, sample)
