@@ -1,5 +1,7 @@
 """Tests of the compiled trainers kept across fits (skae/_keras/_trainers.py)."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -153,6 +155,28 @@ def test_dropping_a_trainer_frees_compiled_programs_and_kept_ones_still_fit_alik
     fresh = AutoencoderTransformer(**other).fit(X)
     assert again.history_ == fresh.history_
     np.testing.assert_array_equal(again.transform(X), fresh.transform(X))
+
+
+def test_dropping_a_trainer_hands_freed_heap_memory_back(digits, monkeypatch):
+    """Check that an eviction trims the C heap (glibc's ``malloc_trim``), where there is one."""
+    X, _ = digits
+    trims = []
+    monkeypatch.setattr(_trainers, "_malloc_trim", lambda: trims.append)
+    monkeypatch.setattr(TRAINERS, "max_size", 1)
+    AutoencoderTransformer(**LOOP).fit(X)
+    assert trims == []
+    AutoencoderTransformer(**{**LOOP, "encoding_dim": 3}).fit(X)
+    assert trims == [0]
+    monkeypatch.setattr(_trainers, "_malloc_trim", lambda: None)
+    AutoencoderTransformer(**LOOP).fit(X)  # no malloc_trim (macOS, Windows, musl): nothing to do
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim is Linux-only")
+def test_malloc_trim_is_found_on_linux():
+    """Check that the trim is glibc's own function, callable, on this Linux machine."""
+    trim = _trainers._malloc_trim()
+    assert trim is not None
+    assert trim(0) in (0, 1)
 
 
 def test_initial_state_restores_every_optimizer_variable():

@@ -20,6 +20,8 @@ at most ``_MAX_TRAINERS`` are kept, the least recently used dropped first.
 """
 
 import contextlib
+import ctypes
+import sys
 import threading
 from collections import OrderedDict
 
@@ -69,6 +71,31 @@ def _release_compiled_programs():
         import jax
 
         jax.clear_caches()
+    _return_freed_memory()
+
+
+def _return_freed_memory():
+    """Hand the C heap's free pages back to the operating system, on Linux with glibc.
+
+    glibc's ``malloc`` keeps what the compiler and the backends free in its
+    arenas, fragmented, so the process's RSS stays at its highest: a
+    ``GridSearchCV`` worker over 20 networks on JAX grew 173 MB from its
+    5th to its 60th fit, and stayed flat (~0 MB) when trimmed after each fit.
+    Elsewhere (macOS, Windows, musl) there is no ``malloc_trim``: nothing
+    to do.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _network(trainer):
