@@ -24,10 +24,15 @@ from ._autoencoder import AutoencoderTransformer, auto_batch_size
 from ._balanced_kmeans import BalancedKMeans
 from ._failed_fit import unfitted_on_failure
 from ._keras._layers import _SoftAssignment
+from ._keras._networks import ENCODER
 from ._keras._objects import get_loss, make_optimizer
 from ._keras._predict import _predict
+from ._keras._trainers import TRAINERS
 from ._random import draw_seed
 from ._validation import explained_errors
+
+# Name of the soft-assignment layer in the clustering model.
+_ASSIGNMENT = "soft_assignment"
 
 
 def _soft_assignments(codes, centers, alpha):
@@ -270,18 +275,21 @@ class DeepEmbeddedClustering(
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32)
         init, moves = self._check_params_vs_input(X)
-        optimizer = make_optimizer(self.optimizer, self.learning_rate)
         rng = check_random_state(self.random_state)
 
         autoencoder = self._pretrained_autoencoder(X, rng)
         centers, labels = self._initial_centers(_encode(autoencoder, X), init, rng)
-        model, assignment = self._clustering_model(autoencoder, centers, optimizer)
+        model = self._clustering_model(autoencoder.encoder_, autoencoder.decoder_, centers)
         batch_size = auto_batch_size(X.shape[0]) if self.batch_size == "auto" else self.batch_size
         batch_size = min(batch_size, X.shape[0])
-        n_iter = self._fine_tune(model, assignment, autoencoder, X, labels, moves, rng, batch_size)
+        trainer = self._trainer(model, autoencoder, batch_size)
+        with TRAINERS.lent(trainer, model):
+            n_iter = self._fine_tune(trainer, X, labels, moves, rng, batch_size)
 
         self.autoencoder_ = autoencoder
-        self.cluster_centers_ = keras.ops.convert_to_numpy(assignment.centers).copy()
+        self.cluster_centers_ = keras.ops.convert_to_numpy(
+            model.get_layer(_ASSIGNMENT).centers
+        ).copy()
         self.n_iter_ = n_iter
         self.batch_size_ = batch_size
         self.labels_ = self._soft_assign(X).argmax(axis=1)
@@ -322,38 +330,81 @@ class DeepEmbeddedClustering(
             )
         return centers, moves
 
-    def _clustering_model(self, autoencoder, centers, optimizer):
-        """The compiled model of the clustering phase and its soft-assignment layer.
+    def _clustering_model(self, encoder, decoder, centers):
+        """The model of the clustering phase around ``encoder`` and ``decoder``, not compiled.
 
-        Its outputs are ``q`` and, with ``reconstruction_weight > 0``, the
+        Its outputs are ``q`` (from the soft-assignment layer, whose weights
+        are ``centers``) and, with ``reconstruction_weight > 0``, the
         reconstruction.
         """
-        inputs = keras.Input((autoencoder.n_features_in_,))
-        code = autoencoder.encoder_(inputs)
-        assignment = _SoftAssignment(self.n_clusters, self.alpha)
-        outputs, losses, loss_weights = [assignment(code)], ["kl_divergence"], [1.0]
+        inputs = keras.Input(encoder.inputs[0].shape[1:])
+        code = encoder(inputs)
+        assignment = _SoftAssignment(self.n_clusters, self.alpha, name=_ASSIGNMENT)
+        outputs = [assignment(code)]
         if self.reconstruction_weight > 0:
-            outputs.append(autoencoder.decoder_(code))
-            losses.append(get_loss(autoencoder.loss))
-            loss_weights.append(self.reconstruction_weight)
+            outputs.append(decoder(code))
         model = keras.Model(inputs, outputs)
         assignment.set_weights([centers])
-        model.compile(optimizer=optimizer, loss=losses, loss_weights=loss_weights)
-        return model, assignment
+        return model
 
-    def _fine_tune(self, model, assignment, autoencoder, X, labels, moves, rng, batch_size):
+    def _compiled(self, model, autoencoder):
+        """``model`` compiled with DEC's losses (KL divergence, and the autoencoder's own loss)."""
+        losses, loss_weights = ["kl_divergence"], [1.0]
+        if self.reconstruction_weight > 0:
+            losses.append(get_loss(autoencoder.loss))
+            loss_weights.append(self.reconstruction_weight)
+        model.compile(
+            optimizer=make_optimizer(self.optimizer, self.learning_rate),
+            loss=losses,
+            loss_weights=loss_weights,
+        )
+        return model
+
+    def _trainer(self, model, autoencoder, batch_size):
+        """The compiled clustering model to train, starting from ``model``'s weights.
+
+        A kept one (see :mod:`skae._keras._trainers`) when the autoencoder's
+        network is kept across fits and the optimizer is given by name:
+        train it in ``TRAINERS.lent(trainer, model)``. Otherwise ``model``
+        itself, compiled.
+        """
+        n_features = autoencoder.n_features_in_
+        hidden_layer_sizes = autoencoder._validated_hidden_layer_sizes()
+        reuse = autoencoder._reuse(n_features, hidden_layer_sizes, autoencoder.batch_size_)
+        if reuse is None or not isinstance(self.optimizer, str):
+            return self._compiled(model, autoencoder)
+        key = (
+            "dec",
+            *reuse[0],
+            self.n_clusters,
+            self.alpha,
+            self.reconstruction_weight,
+            self.optimizer,
+            self.learning_rate,
+            batch_size,
+        )
+
+        def make_trainer():
+            _, encoder, decoder = autoencoder._build(n_features, hidden_layer_sizes, None)
+            centers = keras.ops.convert_to_numpy(model.get_layer(_ASSIGNMENT).centers)
+            return self._compiled(self._clustering_model(encoder, decoder, centers), autoencoder)
+
+        return TRAINERS.borrow(key, model, make_trainer)
+
+    def _fine_tune(self, model, X, labels, moves, rng, batch_size):
         """Train ``model`` on batches of ``X`` towards DEC's target; return the batches run.
 
-        Every ``update_interval`` batches the target is recomputed and
-        training stops once fewer than a fraction ``tol`` of the labels
-        changed.
+        Every ``update_interval`` batches the target is recomputed from
+        ``model``'s encoder and centres, and training stops once fewer than
+        a fraction ``tol`` of the labels changed.
         """
+        encoder, assignment = model.get_layer(ENCODER), model.get_layer(_ASSIGNMENT)
         batches = _full_batches(X.shape[0], batch_size, rng)
         n_iter = 0
         for step in range(self.max_iter):
             if step % self.update_interval == 0:
                 centers = keras.ops.convert_to_numpy(assignment.centers)
-                q = _soft_assignments(_encode(autoencoder, X), centers, self.alpha)
+                q = _soft_assignments(_predict(encoder, X), centers, self.alpha)
                 new_labels = q.argmax(axis=1)
                 changed = float(np.mean(new_labels != labels))
                 labels = new_labels

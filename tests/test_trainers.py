@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from skae import AutoencoderTransformer, TrainingDivergedError
+from skae import AutoencoderTransformer, DeepEmbeddedClustering, TrainingDivergedError
 from skae._keras import _trainers
 from skae._keras._feeds import _compiled_trainer
 from skae._keras._trainers import TRAINERS
@@ -177,6 +177,38 @@ def test_malloc_trim_is_found_on_linux():
     trim = _trainers._malloc_trim()
     assert trim is not None
     assert trim(0) in (0, 1)
+
+
+@pytest.mark.parametrize("reconstruction_weight", [0.0, 0.1], ids=["DEC", "IDEC"])
+def test_dec_keeps_its_clustering_trainer_and_fits_as_with_a_new_one(digits, reconstruction_weight):
+    """Check that DEC's clustering phase runs on a kept trainer, bit for bit as on a new one.
+
+    The fitted autoencoder given is fine-tuned on the kept trainer's copy of
+    its network and left as it was.
+    """
+    X, _ = digits
+    X = X[:600]
+    pretrained = AutoencoderTransformer(
+        10, hidden_layer_sizes=(32,), encoding_activation="linear", batch_size=64, epochs=2, random_state=0
+    ).fit(X)
+    codes = pretrained.transform(X)
+    params = dict(
+        n_clusters=5, max_iter=40, update_interval=10, batch_size=64, tol=0.0,
+        reconstruction_weight=reconstruction_weight,
+    )
+    DeepEmbeddedClustering(pretrained, random_state=0, **params).fit(X)
+    dec_keys = [key for key in TRAINERS._kept if key[0] == "dec"]
+    assert len(dec_keys) == 1
+    kept = TRAINERS._kept[dec_keys[0]][0]
+    second = DeepEmbeddedClustering(pretrained, random_state=1, **params).fit(X)
+    assert TRAINERS._kept[dec_keys[0]][0] is kept
+    TRAINERS.clear()
+    fresh = DeepEmbeddedClustering(pretrained, random_state=1, **params).fit(X)
+    assert second.n_iter_ == fresh.n_iter_ == 40
+    np.testing.assert_array_equal(second.cluster_centers_, fresh.cluster_centers_)
+    np.testing.assert_array_equal(second.transform(X), fresh.transform(X))
+    np.testing.assert_array_equal(second.autoencoder_.transform(X), fresh.autoencoder_.transform(X))
+    np.testing.assert_array_equal(pretrained.transform(X), codes)
 
 
 def test_initial_state_restores_every_optimizer_variable():
