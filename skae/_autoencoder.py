@@ -28,7 +28,7 @@ from ._keras._feeds import _fit_data
 from ._keras._fit_guard import FitGuard, release_training_state
 from ._keras._networks import build_autoencoder
 from ._keras._objects import check_activation, get_loss, make_optimizer
-from ._keras._predict import _predict
+from ._keras._predict import PREDICT_FUNCTIONS, _predict
 from ._keras._trainers import TRAINERS
 from ._persistence import _loadable, save
 from ._validation import explained_errors, reconstructible_range
@@ -433,24 +433,17 @@ class AutoencoderTransformer(
         )
         _set_inference_jit(inference_models, jit_compile)
 
-    def _reuse(self, n_features, hidden_layer_sizes, batch_size):
-        """``(key, make_network)`` under which a compiled trainer is kept across fits, or None.
+    def _architecture(self, n_features, hidden_layer_sizes):
+        """Everything that shapes the network's computation besides its weights, or None.
 
-        The key holds everything that shapes the network and its training
-        step besides the initial weights. Networks with random layers
-        (noise, variational sampling), whose seeds live in the compiled step,
-        and parameters given as objects rather than names are not kept.
+        None for networks with random layers (noise, variational sampling),
+        whose seeds live in the compiled functions, and for activations given
+        as objects rather than names.
         """
-        named = (
-            self.activation,
-            self.encoding_activation,
-            self.output_activation,
-            self.optimizer,
-            self.loss,
-        )
+        named = (self.activation, self.encoding_activation, self.output_activation)
         if self.noise is not None or self.variational or not all(isinstance(n, str) for n in named):
             return None
-        key = (
+        return (
             keras.backend.backend(),
             keras.config.floatx(),
             keras.config.dtype_policy().name,
@@ -460,10 +453,21 @@ class AutoencoderTransformer(
             None if self.image_shape is None else tuple(self.image_shape),
             self.activity_regularization,
             self.precision,
-            self.learning_rate,
-            batch_size,
             *named,
         )
+
+    def _reuse(self, n_features, hidden_layer_sizes, batch_size):
+        """``(key, make_network)`` under which a compiled trainer is kept across fits, or None.
+
+        The key holds everything that shapes the network and its training
+        step besides the initial weights: the architecture and the training
+        settings, the optimizer and loss by name.
+        """
+        architecture = self._architecture(n_features, hidden_layer_sizes)
+        named = (self.optimizer, self.loss)
+        if architecture is None or not all(isinstance(n, str) for n in named):
+            return None
+        key = (*architecture, self.learning_rate, batch_size, *named)
         return key, lambda: self._build(n_features, hidden_layer_sizes, None)[0]
 
     def _train(self, autoencoder, X, train, validation, rng, moves, batch_size, reuse=None):
@@ -665,8 +669,23 @@ class AutoencoderTransformer(
         return build_autoencoder(self, n_features, hidden_layer_sizes, rng)
 
     def _predict(self, model, X):
-        """Output of ``model`` for ``X``; see :func:`skae._keras._predict._predict`."""
-        return _predict(model, X)
+        """Output of ``model`` (``autoencoder_``, ``encoder_`` or ``decoder_``) for ``X``.
+
+        Through the prediction function shared by every fitted estimator of
+        the same architecture (see :class:`skae._keras._predict.PredictFunctions`).
+        """
+        roles = ("autoencoder_", "encoder_", "decoder_")
+        role = next(index for index, name in enumerate(roles) if getattr(self, name) is model)
+        hidden_layer_sizes = self._validated_hidden_layer_sizes()
+        architecture = self._architecture(self.n_features_in_, hidden_layer_sizes)
+        key = None if architecture is None else (*architecture, role, model.jit_compile)
+
+        def make_template():
+            template = self._build(self.n_features_in_, hidden_layer_sizes, None)[role]
+            template.jit_compile = model.jit_compile
+            return template
+
+        return _predict(model, X, PREDICT_FUNCTIONS.get(key, make_template))
 
 
 AutoencoderTransformer.__doc__ %= {

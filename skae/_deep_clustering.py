@@ -518,7 +518,7 @@ def _encode(autoencoder, X):
     Straight to the encoder: a fitted autoencoder given by the user may have
     seen feature names that ``X`` no longer carries.
     """
-    return _predict(autoencoder.encoder_, X)
+    return autoencoder._predict(autoencoder.encoder_, X)
 
 
 def _full_batches(n_samples, batch_size, rng):

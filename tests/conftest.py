@@ -23,11 +23,13 @@ def _seed():
 
 
 @pytest.fixture(autouse=True)
-def _no_kept_trainers():
-    """Each test compiles its own trainers: none is left from an earlier test (tests/test_trainers.py)."""
+def _no_kept_programs():
+    """Each test compiles its own trainers and prediction functions: none is left from an earlier test."""
+    from skae._keras._predict import PREDICT_FUNCTIONS
     from skae._keras._trainers import TRAINERS
 
     TRAINERS.clear()
+    PREDICT_FUNCTIONS.clear()
 
 
 @pytest.fixture(scope="session")

@@ -33,3 +33,42 @@ def test_xla_transform_survives_pickling_and_is_order_invariant(digits, monkeypa
     np.testing.assert_array_equal(ae.transform(X), codes)
     np.testing.assert_array_equal(ae.transform(X[::-1])[::-1], codes)
     np.testing.assert_array_equal(ae.transform(X[100:300]), codes[100:300])
+
+
+@pytest.mark.parametrize("jit_compile", [False, True], ids=["no XLA", "XLA"])
+def test_estimators_of_one_architecture_share_one_prediction_function(digits, jit_compile):
+    """Check that transform, inverse_transform and score go through one function per architecture and role.
+
+    Each estimator gets its own model's ``predict_on_batch`` output, bit for
+    bit; another architecture gets its own function.
+    """
+    X, _ = digits
+    params = dict(FAST, jit_compile=jit_compile)
+    first = AutoencoderTransformer(**params).fit(X)
+    second = AutoencoderTransformer(**dict(params, random_state=1)).fit(X)
+    for estimator in (first, second):
+        codes = estimator.transform(X[:128])
+        np.testing.assert_array_equal(codes, np.asarray(estimator.encoder_.predict_on_batch(X[:128])))
+        reconstruction = estimator.inverse_transform(codes)
+        np.testing.assert_array_equal(
+            reconstruction, np.asarray(estimator.decoder_.predict_on_batch(codes))
+        )
+        estimator.score(X)
+    assert len(_predict.PREDICT_FUNCTIONS) == 3
+    assert not np.array_equal(first.transform(X), second.transform(X))
+    AutoencoderTransformer(**dict(params, encoding_dim=3)).fit(X).transform(X)
+    assert len(_predict.PREDICT_FUNCTIONS) == 4
+
+
+def test_prediction_functions_are_bounded_and_random_networks_keep_their_own(digits, monkeypatch):
+    """Check the least recently used function is dropped, and noisy networks predict through their own model."""
+    X, _ = digits
+    monkeypatch.setattr(_predict.PREDICT_FUNCTIONS, "max_size", 2)
+    for encoding_dim in (2, 3, 4):
+        AutoencoderTransformer(**dict(FAST, encoding_dim=encoding_dim)).fit(X).transform(X)
+    assert len(_predict.PREDICT_FUNCTIONS) == 2
+    assert [key[5] for key in _predict.PREDICT_FUNCTIONS._functions] == [3, 4]
+    _predict.PREDICT_FUNCTIONS.clear()
+    noisy = AutoencoderTransformer(**FAST, noise="gaussian").fit(X)
+    np.testing.assert_array_equal(noisy.transform(X[:64]), np.asarray(noisy.encoder_.predict_on_batch(X[:64])))
+    assert len(_predict.PREDICT_FUNCTIONS) == 0
