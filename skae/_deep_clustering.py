@@ -364,22 +364,23 @@ class DeepEmbeddedClustering(
         """The compiled clustering model to train, starting from ``model``'s weights.
 
         A kept one (see :mod:`skae._keras._trainers`) when the autoencoder's
-        network is kept across fits and the optimizer is given by name:
-        train it in ``TRAINERS.lent(trainer, model)``. Otherwise ``model``
-        itself, compiled.
+        architecture can be told by value and the optimizer and the
+        autoencoder's loss are given by name: train it in
+        ``TRAINERS.lent(trainer, model)``. Otherwise ``model`` itself, compiled.
         """
         n_features = autoencoder.n_features_in_
         hidden_layer_sizes = autoencoder._validated_hidden_layer_sizes()
-        reuse = autoencoder._reuse(n_features, hidden_layer_sizes, autoencoder.batch_size_)
-        if reuse is None or not isinstance(self.optimizer, str):
+        architecture = autoencoder._architecture(n_features, hidden_layer_sizes)
+        named = (self.optimizer, autoencoder.loss)
+        if architecture is None or not all(isinstance(n, str) for n in named):
             return self._compiled(model, autoencoder)
         key = (
             "dec",
-            *reuse[0],
+            *architecture,
+            *named,
             self.n_clusters,
             self.alpha,
             self.reconstruction_weight,
-            self.optimizer,
             self.learning_rate,
             batch_size,
         )
