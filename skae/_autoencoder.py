@@ -476,7 +476,7 @@ class AutoencoderTransformer(
         With ``reuse`` (see ``_reuse``) a kept compiled trainer may train
         ``autoencoder``'s weights.
         """
-        model, training_data, validation_data, callbacks = _fit_data(
+        model, feed, callbacks = _fit_data(
             autoencoder, X, train, validation, batch_size, rng, moves, reuse
         )
         if validation is not None:
@@ -490,10 +490,9 @@ class AutoencoderTransformer(
         guard = FitGuard(callbacks)
         with TRAINERS.lent(model, autoencoder), guard:
             model.fit(
-                training_data,
+                **feed,
                 epochs=self.epochs,
                 shuffle=False,  # the batches are shuffled from random_state
-                validation_data=validation_data,
                 callbacks=guard.callbacks,
                 verbose=min(int(self.verbose), 2),
             )

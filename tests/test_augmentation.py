@@ -69,9 +69,10 @@ def test_max_shift_trains_on_shifted_images_only(digits):
     assert "Conv2D" not in _layer_types(shifted.autoencoder_)
     conv = _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,), max_shift=1)
     assert conv.history_["loss"] != _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,)).history_["loss"]
-    _, training, validation, _ = _fit_data(
+    _, feed, _ = _fit_data(
         None, X, np.arange(400), np.arange(400, 500), 128, np.random.RandomState(0), ((8, 8, 1), 1, 0)
     )
+    training, validation = feed["x"], feed["validation_data"]
     assert training.moves == ((8, 8, 1), 1, 0) and validation.moves is None
     rotated = _fit(X, max_rotation=10)
     assert rotated.history_["loss"] != _fit(X).history_["loss"]

@@ -32,15 +32,13 @@ def test_batch_loop_trainer_runs_keras_steps_on_the_seeded_batches():
     inputs = keras.Input((3,))
     model = keras.Model(inputs, keras.layers.Dense(3)(Recording()(inputs)))
     model.compile("adam", "mse", jit_compile=True, steps_per_execution=4)
-    trainer, training, _, callbacks = _fit_data(
-        model, X, np.arange(50), None, 8, np.random.RandomState(1)
-    )
+    trainer, feed, callbacks = _fit_data(model, X, np.arange(50), None, 8, np.random.RandomState(1))
     assert isinstance(trainer, _BatchLoopTrainer)
     assert trainer.optimizer is model.optimizer
     seen.clear()  # the one row that built the trainer
     trainer.run_eagerly = True
     trainer.jit_compile = False
-    history = trainer.fit(training, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
+    history = trainer.fit(**feed, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
     assert [len(batch) for batch in seen] == [8] * 6 + [2] + [8] * 6 + [2] + [8] * 6 + [2]
     rows = np.concatenate(seen)
     expected = np.random.RandomState(1)

@@ -92,10 +92,12 @@ def test_tensorflow_row_chunks_hold_the_seeded_batches(n_rows, chunk_shapes):
     train = np.arange(3, 3 + n_rows)
     X = np.arange(40, dtype=np.float32).reshape(20, 2)
     feed = _feeds._TensorFlowBatches(X, train, None, 3, np.random.RandomState(42), batches_per_call=2)
+    assert feed.steps == {"steps_per_epoch": len(chunk_shapes)}
     expected = np.random.RandomState(42)
+    iterator = iter(feed.training)  # one for the whole fit, as Keras keeps it
     for epoch in range(2):
         feed.on_epoch_begin(epoch)
-        elements = list(feed.training)
+        elements = [next(iterator) for _ in range(len(chunk_shapes))]
         for data, _ in elements:
             np.testing.assert_array_equal(data.numpy(), X)
         chunks = [chunk.numpy() for _, chunk in elements]
@@ -161,12 +163,41 @@ def test_tensorflow_batches_in_keras_fit():
     inputs = keras.Input((3,))
     model = Recording(inputs, keras.layers.Dense(3)(inputs))
     model.compile("adam", "mse", run_eagerly=True)
-    model, training, _, callbacks = _fit_data(
-        model, X, np.arange(50), None, 8, np.random.RandomState(1)
-    )
-    model.fit(training, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
+    model, feed, callbacks = _fit_data(model, X, np.arange(50), None, 8, np.random.RandomState(1))
+    model.fit(**feed, epochs=3, verbose=0, shuffle=False, callbacks=callbacks)
     rows = np.concatenate(seen)
     expected = np.random.RandomState(1)
     for epoch in range(3):
         order = expected.permutation(50)
         np.testing.assert_array_equal(rows[epoch * 50 : (epoch + 1) * 50], X[order])
+
+
+@tensorflow_only
+def test_batch_loop_feed_keeps_one_iterator_per_fit(monkeypatch):
+    """Check that Keras builds one training iterator per fit for the batch loop, not one per epoch.
+
+    Validation still gets one per pass (Keras' evaluate resets its
+    iterator); the epochs still follow the seeded permutations
+    (tests/test_batch_loop.py).
+    """
+    import tensorflow as tf
+
+    created = []
+    dataset_iter = tf.data.Dataset.__iter__
+
+    def counting_iter(dataset):
+        created.append(dataset)
+        return dataset_iter(dataset)
+
+    monkeypatch.setattr(tf.data.Dataset, "__iter__", counting_iter)
+    X = np.random.RandomState(0).rand(50, 3).astype(np.float32)
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+    model.compile("adam", "mse", jit_compile=True, steps_per_execution=4)
+    trainer, feed, callbacks = _fit_data(
+        model, X, np.arange(40), np.arange(40, 50), 8, np.random.RandomState(1)
+    )
+    assert feed["steps_per_epoch"] == 2 and "validation_steps" not in feed
+    history = trainer.fit(**feed, epochs=4, verbose=0, shuffle=False, callbacks=callbacks)
+    assert len(history.history["val_loss"]) == 4
+    assert len(created) == 1 + 4
