@@ -88,3 +88,28 @@ def test_batches_per_call_give_the_same_fit_with_xla(digits, monkeypatch, params
         np.testing.assert_allclose(many.history_[key], values, rtol=1e-5)
     np.testing.assert_allclose(many.transform(X), one.transform(X), atol=1e-5)
     assert steps[0] == steps[1] > 0
+
+
+@tensorflow_only
+def test_epoch_of_one_batch_takes_the_loop_on_tensorflow(digits, monkeypatch):
+    """Check that small data (one batch per epoch) with XLA trains in the batch loop, as plain Keras would.
+
+    There the loop keeps one iterator per fit and validates without Keras'
+    evaluate; losses, validation losses and the best epoch match the plain
+    path up to XLA's rounding.
+    """
+    X, _ = digits
+    trainers = []
+    init = _BatchLoopTrainer.__init__
+    monkeypatch.setattr(
+        _BatchLoopTrainer, "__init__", lambda self, *a: trainers.append(self) or init(self, *a)
+    )
+    params = dict(FAST, epochs=6, batch_size=512, early_stopping=True, n_iter_no_change=2)
+    plain = AutoencoderTransformer(**params, jit_compile=False).fit(X[:400])
+    assert trainers == []
+    loop = AutoencoderTransformer(**params, jit_compile=True).fit(X[:400])
+    assert len(trainers) == 1
+    assert loop.n_iter_ == plain.n_iter_
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(loop.history_[key], plain.history_[key], rtol=1e-4)
+    np.testing.assert_allclose(loop.transform(X), plain.transform(X), atol=1e-4)

@@ -174,11 +174,11 @@ def test_tensorflow_batches_in_keras_fit():
 
 @tensorflow_only
 def test_batch_loop_feed_keeps_one_iterator_per_fit(monkeypatch):
-    """Check that Keras builds one training iterator per fit for the batch loop, not one per epoch.
+    """Check that the batch loop's fit builds one training and one validation iterator, not one per epoch.
 
-    Validation still gets one per pass (Keras' evaluate resets its
-    iterator); the epochs still follow the seeded permutations
-    (tests/test_batch_loop.py).
+    The feed validates itself at the end of every epoch with the model's
+    compiled test function (Keras' evaluate would build an iterator per
+    pass) and gives what Keras' own validation gives.
     """
     import tensorflow as tf
 
@@ -189,15 +189,27 @@ def test_batch_loop_feed_keeps_one_iterator_per_fit(monkeypatch):
         created.append(dataset)
         return dataset_iter(dataset)
 
-    monkeypatch.setattr(tf.data.Dataset, "__iter__", counting_iter)
     X = np.random.RandomState(0).rand(50, 3).astype(np.float32)
-    inputs = keras.Input((3,))
-    model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
-    model.compile("adam", "mse", jit_compile=True, steps_per_execution=4)
-    trainer, feed, callbacks = _fit_data(
-        model, X, np.arange(40), np.arange(40, 50), 8, np.random.RandomState(1)
-    )
-    assert feed["steps_per_epoch"] == 2 and "validation_steps" not in feed
-    history = trainer.fit(**feed, epochs=4, verbose=0, shuffle=False, callbacks=callbacks)
-    assert len(history.history["val_loss"]) == 4
-    assert len(created) == 1 + 4
+
+    def fit(validate_in_keras):
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((3,))
+        model = keras.Model(inputs, keras.layers.Dense(3)(inputs))
+        model.compile("adam", "mse", jit_compile=True, steps_per_execution=4)
+        trainer, feed, callbacks = _fit_data(
+            model, X, np.arange(40), np.arange(40, 50), 8, np.random.RandomState(1)
+        )
+        if validate_in_keras:
+            callbacks[0]._validation_steps = 0
+            feed["validation_data"] = callbacks[0].validation.take(2)
+        history = keras.callbacks.History()
+        trainer.fit(**feed, epochs=4, verbose=0, shuffle=False, callbacks=[*callbacks, history])
+        return feed, history.history
+
+    keras_validated = fit(validate_in_keras=True)[1]
+    monkeypatch.setattr(tf.data.Dataset, "__iter__", counting_iter)
+    feed, history = fit(validate_in_keras=False)
+    assert feed["steps_per_epoch"] == 2 and feed["validation_data"] is None
+    assert len(created) == 2
+    assert len(history["val_loss"]) == 4
+    assert history == keras_validated

@@ -118,10 +118,16 @@ class _TensorFlowBatches(keras.callbacks.Callback):
     whole fit instead of building one per epoch (about 10 ms of the main
     thread each, while the compiled step waits). The order of the next
     epoch is read when its first element is drawn, after ``on_epoch_begin``
-    has written it: nothing in this pipeline reads ahead. The pipelines of
-    per-batch training prefetch, so they keep Keras' iterator per epoch and
-    ``steps`` is empty; Keras' ``evaluate`` builds one per validation pass
-    whatever it is fed.
+    has written it: nothing in this pipeline reads ahead. The validation
+    rows are then not given to ``fit`` (``validation_data`` is ``None``):
+    Keras' ``evaluate`` would build an iterator and callbacks for every
+    pass, about 30 ms each. This callback instead runs the model's own
+    compiled test function over one kept iterator at the end of every
+    epoch, as ``evaluate`` does (metrics reset, the same calls on the same
+    elements), and adds ``val_``-prefixed results to the epoch's logs;
+    list it before the callbacks that read them (``History``,
+    ``EarlyStopping``). The pipelines of per-batch training prefetch, so
+    they keep Keras' iterator per epoch and validation goes to ``fit``.
     """
 
     def __init__(self, X, train, validation, batch_size, rng, batches_per_call=None):
@@ -145,6 +151,7 @@ class _TensorFlowBatches(keras.callbacks.Callback):
             self.training = self._row_chunks(orders.repeat(), len(train), batches_per_call)
             self.steps["steps_per_epoch"] = _n_elements(len(train), batch_size, batches_per_call)
         self.validation = None
+        self._validation_steps = 0
         if validation is not None:
             indices = tf.data.Dataset.from_tensors(tf.constant(validation, tf.int64))
             if batches_per_call is None:
@@ -152,11 +159,35 @@ class _TensorFlowBatches(keras.callbacks.Callback):
             else:
                 # The batch loop's test_step gathers and evaluates up to
                 # batches_per_call batches per compiled call, as in training.
-                self.validation = self._row_chunks(indices, len(validation), batches_per_call)
+                self.validation = self._row_chunks(
+                    indices.repeat(), len(validation), batches_per_call
+                )
+                self._validation_steps = _n_elements(len(validation), batch_size, batches_per_call)
+
+    @property
+    def validation_data(self):
+        """What to pass to ``fit`` as ``validation_data``: ``None`` when this callback validates."""
+        return None if self._validation_steps else self.validation
+
+    def on_train_begin(self, logs=None):
+        if self._validation_steps:
+            self.model.make_test_function()
+            self._validation_elements = iter(self.validation)
 
     def on_epoch_begin(self, epoch, logs=None):
         if epoch > 0:
             self._order.assign(self._draw_order())
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not self._validation_steps:
+            return
+        self.model.reset_metrics()
+        for _ in range(self._validation_steps):
+            self.model.test_function(self._validation_elements)
+        logs.update({f"val_{name}": value for name, value in self.model.get_metrics_result().items()})
+
+    def on_train_end(self, logs=None):
+        self._validation_elements = None
 
     def _draw_order(self):
         return self._rng.permutation(self._train).astype(np.int64, copy=False)
@@ -271,10 +302,11 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     reshuffled every epoch from ``rng``, and shifted and rotated at random
     with ``moves=(image_shape, max_shift, max_rotation)``; ``validation``
     rows (or ``None``) keep their order and are never moved. With
-    TensorFlow or JAX, XLA and ``steps_per_execution > 1`` (and neither
-    moves nor, on JAX, a Keras distribution) the model returned is a
-    :class:`_BatchLoopTrainer` around ``model``, compiled with its optimizer
-    and loss, which runs up to ``steps_per_execution`` batches per call.
+    TensorFlow or JAX, XLA, and ``steps_per_execution > 1`` or (TensorFlow)
+    an epoch of one batch (and neither moves nor, on JAX, a Keras distribution) the
+    model returned is a :class:`_BatchLoopTrainer` around ``model``,
+    compiled with its optimizer and loss, which runs up to
+    ``steps_per_execution`` batches per call.
     With ``reuse=(key, make_network)`` the model returned (that trainer, or
     a network compiled as ``model`` is) is instead borrowed from
     :data:`~skae._keras._trainers.TRAINERS` (``make_network()`` makes a new
@@ -286,10 +318,15 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     # PyDataset on every backend. A Keras distribution (JAX) splits every
     # array fed to fit along its first axis over the devices: batches, not
     # the rows and indices of a batch loop.
+    # On TensorFlow an epoch of one batch takes the loop too, one batch per
+    # call as in Keras' own loop: so that Keras keeps one iterator for the
+    # whole fit and the feed validates (see _TensorFlowBatches), which on
+    # small data is most of the time of an epoch.
+    one_batch = backend == "tensorflow" and len(train) <= batch_size
     loop = (
         moves is None
         and model.jit_compile
-        and model.steps_per_execution > 1
+        and (model.steps_per_execution > 1 or one_batch)
         and (
             backend == "tensorflow"
             or (backend == "jax" and keras.distribution.distribution() is None)
@@ -298,7 +335,7 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     batches_per_call = model.steps_per_execution if loop else None
     if backend == "tensorflow" and moves is None:
         batches = _TensorFlowBatches(X, train, validation, batch_size, rng, batches_per_call)
-        feed = {"x": batches.training, "validation_data": batches.validation, **batches.steps}
+        feed = {"x": batches.training, "validation_data": batches.validation_data, **batches.steps}
         callbacks = [batches]
     else:
         validation_data = None

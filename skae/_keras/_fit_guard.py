@@ -64,7 +64,9 @@ class FitGuard:
 
     def __init__(self, callbacks):
         self.history = keras.callbacks.History()
-        self.callbacks = [self.history, *callbacks, _StopOnNonFiniteLoss(), *_extra_callbacks()]
+        # After the given callbacks, which may add to the logs (the batch
+        # loop's validation), before the check that may end training.
+        self.callbacks = [*callbacks, self.history, _StopOnNonFiniteLoss(), *_extra_callbacks()]
 
     def __enter__(self):
         return self
