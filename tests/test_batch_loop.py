@@ -111,5 +111,6 @@ def test_epoch_of_one_batch_takes_the_loop_on_tensorflow(digits, monkeypatch):
     assert len(trainers) == 1
     assert loop.n_iter_ == plain.n_iter_
     for key in ("loss", "val_loss"):
+        assert all(type(value) is float for value in loop.history_[key])
         np.testing.assert_allclose(loop.history_[key], plain.history_[key], rtol=1e-4)
     np.testing.assert_allclose(loop.transform(X), plain.transform(X), atol=1e-4)

@@ -212,4 +212,7 @@ def test_batch_loop_feed_keeps_one_iterator_per_fit(monkeypatch):
     assert feed["steps_per_epoch"] == 2 and feed["validation_data"] is None
     assert len(created) == 2
     assert len(history["val_loss"]) == 4
-    assert history == keras_validated
+    assert history.keys() == keras_validated.keys()
+    for key, values in history.items():
+        assert all(type(value) is float for value in values + keras_validated[key])
+        assert values == keras_validated[key]

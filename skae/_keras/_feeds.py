@@ -184,7 +184,9 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         self.model.reset_metrics()
         for _ in range(self._validation_steps):
             self.model.test_function(self._validation_elements)
-        logs.update({f"val_{name}": value for name, value in self.model.get_metrics_result().items()})
+        # Python floats, as Keras' evaluate returns them.
+        results = self.model.get_metrics_result()
+        logs.update({f"val_{name}": float(value) for name, value in results.items()})
 
     def on_train_end(self, logs=None):
         self._validation_elements = None
