@@ -46,15 +46,16 @@ def _parse_args(argv=None):
 
 
 def _data(path):
+    """``(X, encoding_dim, default epochs)`` of ``--data``."""
     import numpy as np
 
     if path == "digits":
         from sklearn.datasets import load_digits
 
         return (load_digits().data / 16).astype(np.float32), 10, 200
-    with np.load(path) as data:
-        x = data["x_train"]
-    return x.reshape(len(x), -1).astype(np.float32) / 255.0, 36, 30
+    from skae.datasets import load_mnist
+
+    return load_mnist(path, download_if_missing=False, return_X_y=True)[0], 36, 30
 
 
 def _epoch_timer():

@@ -92,7 +92,11 @@ def test_tensorflow_row_chunks_hold_the_seeded_batches(n_rows, chunk_shapes):
     train = np.arange(3, 3 + n_rows)
     X = np.arange(40, dtype=np.float32).reshape(20, 2)
     feed = _feeds._TensorFlowBatches(X, train, None, 3, np.random.RandomState(42), batches_per_call=2)
-    assert feed.steps == {"steps_per_epoch": len(chunk_shapes)}
+    assert feed.fit_arguments == {
+        "x": feed.training,
+        "validation_data": None,
+        "steps_per_epoch": len(chunk_shapes),
+    }
     expected = np.random.RandomState(42)
     iterator = iter(feed.training)  # one for the whole fit, as Keras keeps it
     for epoch in range(2):

@@ -112,9 +112,9 @@ class _TensorFlowBatches(keras.callbacks.Callback):
     then depends on the epoch number alone, not on how often Keras creates
     iterators or resets its data adapter.
 
-    With ``batches_per_call`` (the batch loop) the training pipeline
-    repeats without end and ``steps`` holds its elements per epoch, to pass
-    to ``fit`` as ``steps_per_epoch``: Keras then keeps one iterator for the
+    Pass ``fit_arguments`` to ``fit``. With ``batches_per_call`` (the batch
+    loop) the training pipeline repeats without end and ``fit`` is told its
+    elements per epoch (``steps_per_epoch``): Keras then keeps one iterator for the
     whole fit instead of building one per epoch (about 10 ms of the main
     thread each, while the compiled step waits). The order of the next
     epoch is read when its first element is drawn, after ``on_epoch_begin``
@@ -144,12 +144,12 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         # costs as much as the Python batches did.
         self._order = tf.Variable(self._draw_order(), trainable=False)
         orders = tf.data.Dataset.range(1).map(lambda _: self._order.read_value())
-        self.steps = {}
+        self._training_steps = None
         if batches_per_call is None:
             self.training = self._batches(orders, len(train))
         else:
             self.training = self._row_chunks(orders.repeat(), len(train), batches_per_call)
-            self.steps["steps_per_epoch"] = _n_elements(len(train), batch_size, batches_per_call)
+            self._training_steps = _n_elements(len(train), batch_size, batches_per_call)
         self.validation = None
         self._validation_steps = 0
         if validation is not None:
@@ -165,9 +165,18 @@ class _TensorFlowBatches(keras.callbacks.Callback):
                 self._validation_steps = _n_elements(len(validation), batch_size, batches_per_call)
 
     @property
-    def validation_data(self):
-        """What to pass to ``fit`` as ``validation_data``: ``None`` when this callback validates."""
-        return None if self._validation_steps else self.validation
+    def fit_arguments(self):
+        """``fit``'s ``x``, ``validation_data`` and, for the batch loop, ``steps_per_epoch``.
+
+        ``validation_data`` is ``None`` when this callback validates.
+        """
+        arguments = {
+            "x": self.training,
+            "validation_data": None if self._validation_steps else self.validation,
+        }
+        if self._training_steps is not None:
+            arguments["steps_per_epoch"] = self._training_steps
+        return arguments
 
     def on_train_begin(self, logs=None):
         if self._validation_steps:
@@ -296,9 +305,10 @@ class _RowChunks(_EpochBatches):
 def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=None):
     """``(model, feed, callbacks)`` for ``model.fit(**feed, callbacks=callbacks)`` on rows of ``X``.
 
-    ``feed`` holds ``x`` and ``validation_data`` (``None`` without
-    ``validation`` rows), and ``steps_per_epoch`` where ``x`` repeats
-    without end (see :class:`_TensorFlowBatches`).
+    ``feed`` holds ``x``, ``validation_data`` (``None`` without
+    ``validation`` rows, or when the TensorFlow batch loop's feed callback
+    validates) and ``steps_per_epoch`` where ``x`` repeats without end (see
+    :class:`_TensorFlowBatches`).
 
     ``model`` is the compiled Keras model to train. ``train`` rows are
     reshuffled every epoch from ``rng``, and shifted and rotated at random
@@ -337,7 +347,7 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     batches_per_call = model.steps_per_execution if loop else None
     if backend == "tensorflow" and moves is None:
         batches = _TensorFlowBatches(X, train, validation, batch_size, rng, batches_per_call)
-        feed = {"x": batches.training, "validation_data": batches.validation_data, **batches.steps}
+        feed = batches.fit_arguments
         callbacks = [batches]
     else:
         validation_data = None
