@@ -337,11 +337,19 @@ class _Interrupts:
     A fit stopped by Ctrl-C keeps its best weights and the command goes on to
     score and report (see ``FitGuard``); a second Ctrl-C exits at once with
     status 130.
+
+    During a Keras fit the first Ctrl-C is not raised by the signal handler,
+    which would raise it wherever the main thread is, inside TensorFlow's own
+    Python code too (a run crashed once with SIGSEGV after such a Ctrl-C):
+    the fit raises it itself at the end of its current step or epoch, from a
+    callback (:func:`_stop_callback`), where Keras' loop is between calls.
     """
 
     def __init__(self):
         self.count = 0
         self.training = False
+        self.keras_fits = 0
+        self.stop_requested = False
 
     def __call__(self, signum, frame):
         self.count += 1
@@ -358,6 +366,9 @@ class _Interrupts:
                 file=sys.stderr,
                 flush=True,
             )
+        if self.keras_fits:
+            self.stop_requested = True
+            return
         raise KeyboardInterrupt
 
     @contextlib.contextmanager
@@ -377,9 +388,62 @@ class _Interrupts:
     def fitting(self):
         self.training = True
         try:
-            yield
+            with _callbacks_added(lambda: [_stop_callback(self)]):
+                yield
         finally:
             self.training = False
+            # A fit that ended by another exception never left.
+            self.keras_fits = 0
+            self.stop_requested = False
+
+
+def _stop_callback(interrupts):
+    """A Keras callback that raises ``KeyboardInterrupt`` once ``interrupts`` has a stop requested."""
+    import keras
+
+    class StopOnCtrlC(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            interrupts.keras_fits += 1
+
+        def on_train_batch_end(self, batch, logs=None):
+            self._stop_if_requested()
+
+        def on_epoch_end(self, epoch, logs=None):
+            # FitGuard lists this after History: the epoch counts as complete.
+            self._stop_if_requested()
+
+        def on_train_end(self, logs=None):
+            self._leave()
+
+        def _stop_if_requested(self):
+            if interrupts.stop_requested:
+                self._leave()  # an interrupted fit never calls on_train_end
+                raise KeyboardInterrupt
+
+        def _leave(self):
+            interrupts.keras_fits -= 1
+            # A request that came as the fit ended stops only this fit, as a
+            # raised KeyboardInterrupt would have.
+            interrupts.stop_requested = False
+
+    return StopOnCtrlC()
+
+
+@contextlib.contextmanager
+def _callbacks_added(make):
+    """Add ``make()``'s callbacks to every Keras fit meanwhile, after those already added.
+
+    FitGuard adds ``_extra_callbacks()`` to every fit, also fits deep inside a
+    pipeline or a recipe, which take no callbacks of their own.
+    """
+    from ._keras import _fit_guard
+
+    original = _fit_guard._extra_callbacks
+    _fit_guard._extra_callbacks = lambda: [*original(), *make()]
+    try:
+        yield
+    finally:
+        _fit_guard._extra_callbacks = original
 
 
 _interrupts = _Interrupts()
@@ -391,23 +455,18 @@ def _progress_bars(args, label):
     if args.quiet or args.verbose:
         yield
         return
-    from ._keras import _fit_guard
     from ._progress import ProgressBar
 
     bars = []
 
-    def extra_callbacks():
+    def new_bar():
         bars.append(ProgressBar(label))
         return [bars[-1]]
 
-    # FitGuard adds _extra_callbacks() to every fit, also fits deep inside a
-    # pipeline or a recipe, which take no callbacks of their own.
-    original = _fit_guard._extra_callbacks
-    _fit_guard._extra_callbacks = extra_callbacks
     try:
-        yield
+        with _callbacks_added(new_bar):
+            yield
     finally:
-        _fit_guard._extra_callbacks = original
         for bar in bars:
             bar.close()  # an interrupted fit never calls on_train_end
 

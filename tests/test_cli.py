@@ -359,3 +359,51 @@ def test_steps_column_shows_whether_the_balanced_recipe_trained_its_autoencoder(
     recipe.named_steps["codes"].autoencoder_ = None  # what fit leaves below min_samples
     assert _steps(recipe) == "scale > UMAP > BalancedKMeans"
     assert _steps(balanced_pipeline(deep=False)) == "scale > UMAP > BalancedKMeans"
+
+
+def test_ctrl_c_during_a_keras_fit_stops_it_between_steps(digits, monkeypatch):
+    """Check that the command's first Ctrl-C inside a Keras fit is raised by the fit, not by the handler.
+
+    Raised by the signal handler, the KeyboardInterrupt could land inside
+    TensorFlow's own Python code; instead the handler asks, and the fit
+    raises it at the end of its next step, where FitGuard keeps the epochs done.
+    """
+    import warnings
+
+    import keras
+
+    from skae import AutoencoderTransformer, _cli
+    from skae._keras import _fit_guard
+
+    X, _ = digits
+    interrupts = _cli._Interrupts()
+    raised_by_handler = []
+
+    class PressCtrlC(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2:
+                try:
+                    interrupts(signal.SIGINT, None)
+                except KeyboardInterrupt:
+                    raised_by_handler.append(epoch)
+
+    monkeypatch.setattr(_fit_guard, "_extra_callbacks", lambda: [PressCtrlC()])
+    ae = AutoencoderTransformer(4, epochs=50, batch_size=64, early_stopping=False, random_state=0)
+    with interrupts.fitting(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ae.fit(X)
+
+    assert raised_by_handler == []
+    assert ae.n_iter_ == 2
+    assert any("Training interrupted" in str(warning.message) for warning in caught)
+    assert (interrupts.keras_fits, interrupts.stop_requested) == (0, False)
+    assert ae.transform(X).shape == (len(X), 4)
+
+
+def test_ctrl_c_outside_a_keras_fit_is_raised_at_once():
+    """Check that Ctrl-C while a recipe fits something other than Keras (KMeans, UMAP) raises KeyboardInterrupt."""
+    from skae import _cli
+
+    interrupts = _cli._Interrupts()
+    with interrupts.fitting(), pytest.raises(KeyboardInterrupt):
+        interrupts(signal.SIGINT, None)
