@@ -184,18 +184,25 @@ def _epoch_timer():
     return EpochTimer()
 
 
+def _tutorial_network(n_features):
+    """The tutorial's autoencoder: ``Dense(36, relu)`` -> ``Dense(n_features, sigmoid)``."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input((n_features,)),
+            keras.layers.Dense(ENCODING_DIM, activation="relu"),
+            keras.layers.Dense(n_features, activation="sigmoid"),
+        ]
+    )
+
+
 def _fit_keras(x, x_test, epochs, seed, timer, validation):
     """The tutorial's code, unchanged but for the timing callback."""
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential(
-        [
-            keras.Input((x.shape[1],)),
-            keras.layers.Dense(ENCODING_DIM, activation="relu"),
-            keras.layers.Dense(x.shape[1], activation="sigmoid"),
-        ]
-    )
+    model = _tutorial_network(x.shape[1])
     model.compile(optimizer="adam", loss="binary_crossentropy")
     history = model.fit(
         x,
@@ -217,13 +224,7 @@ def _fit_xla_loop(x, epochs, seed, timer):
     import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential(
-        [
-            keras.Input((x.shape[1],)),
-            keras.layers.Dense(ENCODING_DIM, activation="relu"),
-            keras.layers.Dense(x.shape[1], activation="sigmoid"),
-        ]
-    )
+    model = _tutorial_network(x.shape[1])
     optimizer = keras.optimizers.Adam()
     optimizer.build(model.trainable_variables)
     data = tf.constant(x)
