@@ -30,7 +30,7 @@ from ._keras._networks import build_autoencoder
 from ._keras._objects import check_activation, get_loss, make_optimizer
 from ._keras._predict import PREDICT_FUNCTIONS, _predict
 from ._keras._trainers import TRAINERS
-from ._persistence import _loadable, save
+from ._persistence import save
 from ._validation import explained_errors, reconstructible_range
 
 
@@ -44,7 +44,6 @@ def auto_batch_size(n_samples):
     return min(256, max(16, 2 ** math.floor(math.log2(max(n_samples, 50) / 50))))
 
 
-@_loadable
 class AutoencoderTransformer(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):

@@ -8,6 +8,7 @@ JAX or torch. Pickle and joblib remain the way to store estimators whose
 parameters Keras cannot serialize (e.g. an unregistered custom loss).
 """
 
+import importlib
 import json
 import os
 import re
@@ -26,15 +27,10 @@ _FORMAT_VERSION = 1
 _META = "skae.json"
 _MODEL = "autoencoder.keras"
 _MODELS = ("autoencoder_", "encoder_", "decoder_")
-# Estimator classes that load() can rebuild, by name; filled by @_loadable,
-# so that this module never imports an estimator (no import cycle).
-_LOADABLE = {}
-
-
-def _loadable(cls):
-    """Class decorator: let :func:`load` rebuild instances of ``cls``."""
-    _LOADABLE[cls.__name__] = cls
-    return cls
+# The classes that load() can rebuild: name -> module. Imported by load() itself,
+# so that a new process that has imported nothing but skae can load a file, and
+# so that this module never imports an estimator at import time (no cycle).
+_LOADABLE = {"AutoencoderTransformer": "skae._autoencoder"}
 
 
 # Instance state that is neither a parameter nor a fitted attribute but
@@ -204,7 +200,8 @@ def load(path):
                 f"{path!r} holds a {meta['class']}, which this skae cannot load. "
                 "Upgrade skae."
             )
-        estimator = _LOADABLE[meta["class"]](
+        estimator_class = getattr(importlib.import_module(_LOADABLE[meta["class"]]), meta["class"])
+        estimator = estimator_class(
             **{name: _decode(value) for name, value in meta["params"].items()}
         )
         for name, value in meta["fitted"].items():
