@@ -23,6 +23,7 @@ from ._augmentation import _random_moves, image_moves, moves_parameters_doc
 from ._autoencoder import AutoencoderTransformer, auto_batch_size
 from ._balanced_kmeans import BalancedKMeans
 from ._failed_fit import unfitted_on_failure
+from ._keras._fit_guard import FitGuard
 from ._keras._layers import _SoftAssignment
 from ._keras._networks import ENCODER
 from ._keras._objects import get_loss, make_optimizer
@@ -397,30 +398,44 @@ class DeepEmbeddedClustering(
 
         Every ``update_interval`` batches the target is recomputed from
         ``model``'s encoder and centres, and training stops once fewer than
-        a fraction ``tol`` of the labels changed.
+        a fraction ``tol`` of the labels changed. The loop runs under the
+        autoencoder's :class:`FitGuard`, each update interval an epoch of its
+        callbacks: a non-finite loss raises :class:`TrainingDivergedError`,
+        and Ctrl-C after the first interval stops between batches, keeping
+        the model as it is then.
         """
         encoder, assignment = model.get_layer(ENCODER), model.get_layer(_ASSIGNMENT)
         batches = _full_batches(X.shape[0], batch_size, rng)
+        guard = FitGuard([])
+        callbacks = keras.callbacks.CallbackList(guard.callbacks, model=model)
         n_iter = 0
-        for step in range(self.max_iter):
-            if step % self.update_interval == 0:
-                centers = keras.ops.convert_to_numpy(assignment.centers)
-                q = _soft_assignments(_predict(encoder, X), centers, self.alpha)
-                new_labels = q.argmax(axis=1)
-                changed = float(np.mean(new_labels != labels))
-                labels = new_labels
-                if self.verbose:
-                    print(f"DEC batch {step}: {changed:.4f} of the labels changed", flush=True)
-                if step > 0 and changed < self.tol:
-                    break
-                target = _target_distribution(q).astype(np.float32)
-            batch = next(batches)
-            batch_X = X[batch]
-            if moves is not None:
-                batch_X = _random_moves(batch_X, *moves, rng)
-            reconstructing = self.reconstruction_weight > 0
-            model.train_on_batch(batch_X, [target[batch], batch_X] if reconstructing else target[batch])
-            n_iter = step + 1
+        with guard:
+            callbacks.on_train_begin()
+            for step in range(self.max_iter):
+                if step % self.update_interval == 0:
+                    if step > 0:
+                        callbacks.on_epoch_end(step // self.update_interval - 1, logs)
+                    centers = keras.ops.convert_to_numpy(assignment.centers)
+                    q = _soft_assignments(_predict(encoder, X), centers, self.alpha)
+                    new_labels = q.argmax(axis=1)
+                    changed = float(np.mean(new_labels != labels))
+                    labels = new_labels
+                    if self.verbose:
+                        print(f"DEC batch {step}: {changed:.4f} of the labels changed", flush=True)
+                    if step > 0 and changed < self.tol:
+                        break
+                    target = _target_distribution(q).astype(np.float32)
+                    callbacks.on_epoch_begin(step // self.update_interval)
+                batch = next(batches)
+                batch_X = X[batch]
+                if moves is not None:
+                    batch_X = _random_moves(batch_X, *moves, rng)
+                reconstructing = self.reconstruction_weight > 0
+                y = [target[batch], batch_X] if reconstructing else target[batch]
+                logs = model.train_on_batch(batch_X, y, return_dict=True)
+                n_iter = step + 1
+                callbacks.on_train_batch_end(step % self.update_interval, logs)
+            callbacks.on_train_end()
         return n_iter
 
     def transform(self, X):

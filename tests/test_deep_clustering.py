@@ -1,5 +1,6 @@
 import pickle
 
+import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -186,3 +187,100 @@ def test_bad_max_shift_is_a_clear_error_before_pretraining(digits, autoencoder, 
     X, _ = digits
     with pytest.raises(ValueError, match=message):
         DeepEmbeddedClustering(autoencoder, max_shift=max_shift).fit(X[:50, :n_features])
+
+
+
+def _fitted_attributes(estimator):
+    return [name for name in vars(estimator) if name.endswith("_") and not name.startswith("__")]
+
+
+def test_diverging_clustering_phase_raises_and_leaves_dec_unfitted(pretrained, digits):
+    """Check that a NaN loss in DEC's clustering phase raises TrainingDivergedError naming learning_rate, over an earlier fit too."""
+    from skae import TrainingDivergedError
+
+    X, _ = digits
+    estimator = DeepEmbeddedClustering(pretrained, max_iter=20, batch_size=64, random_state=0).fit(X)
+    assert _fitted_attributes(estimator)
+    estimator.set_params(optimizer="sgd", learning_rate=1e30, max_iter=300)
+    with pytest.raises(TrainingDivergedError, match=r"loss became (nan|inf) .*Lower learning_rate"):
+        estimator.fit(X)
+    assert _fitted_attributes(estimator) == []
+    # The kept clustering model is not reused with the broken weights.
+    estimator.set_params(optimizer="adam", learning_rate=None, max_iter=20).fit(X)
+    assert np.isfinite(estimator.cluster_centers_).all()
+
+
+class _PressCtrlC(keras.callbacks.Callback):
+    """Calls `press` (Ctrl-C) at the end of DEC's clustering batch `step` (1-based, counted over the fit)."""
+
+    def __init__(self, step, press):
+        super().__init__()
+        self.step, self.press, self.seen = step, press, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.model.name != "autoencoder":  # not the pretraining
+            self.seen += 1
+            if self.seen == self.step:
+                self.press()
+
+
+def _raise_keyboard_interrupt():
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_in_the_clustering_phase_keeps_the_model_of_the_batches_run(pretrained, digits, monkeypatch):
+    """Check that Ctrl-C after DEC's first target update stops between batches with a warning, fitted as far as it got."""
+    import skae._keras._fit_guard
+
+    X, _ = digits
+    params = dict(max_iter=300, update_interval=30, batch_size=64, tol=0.0, random_state=0)
+    monkeypatch.setattr(
+        skae._keras._fit_guard, "_extra_callbacks", lambda: [_PressCtrlC(45, _raise_keyboard_interrupt)]
+    )
+    with pytest.warns(UserWarning, match=r"interrupted \(KeyboardInterrupt\) after 1 complete epoch"):
+        interrupted = DeepEmbeddedClustering(pretrained, **params).fit(X)
+    monkeypatch.undo()
+    assert interrupted.n_iter_ == 45  # the batch that saw Ctrl-C completes
+    assert interrupted.predict(X).shape == (len(X),)
+    complete = DeepEmbeddedClustering(pretrained, **{**params, "max_iter": 45}).fit(X)
+    np.testing.assert_allclose(interrupted.cluster_centers_, complete.cluster_centers_, rtol=1e-6)
+
+
+def test_ctrl_c_in_the_first_target_interval_leaves_dec_unfitted(pretrained, digits, monkeypatch):
+    """Check that Ctrl-C before DEC's first target update propagates and leaves no fitted attribute."""
+    import skae._keras._fit_guard
+
+    X, _ = digits
+    monkeypatch.setattr(
+        skae._keras._fit_guard, "_extra_callbacks", lambda: [_PressCtrlC(5, _raise_keyboard_interrupt)]
+    )
+    estimator = DeepEmbeddedClustering(pretrained, max_iter=300, update_interval=30, batch_size=64)
+    with pytest.raises(KeyboardInterrupt):
+        estimator.fit(X)
+    assert _fitted_attributes(estimator) == []
+
+
+def test_the_commands_ctrl_c_in_the_clustering_phase_is_raised_between_batches(pretrained, digits, monkeypatch):
+    """Check that under skae run the first Ctrl-C in DEC's loop is not raised by the signal handler but between batches."""
+    import signal
+
+    import skae._keras._fit_guard
+    from skae import _cli
+
+    X, _ = digits
+    interrupts = _cli._Interrupts()
+    raised_by_handler = []
+
+    def press():
+        try:
+            interrupts(signal.SIGINT, None)
+        except KeyboardInterrupt:
+            raised_by_handler.append(True)
+
+    monkeypatch.setattr(skae._keras._fit_guard, "_extra_callbacks", lambda: [_PressCtrlC(45, press)])
+    estimator = DeepEmbeddedClustering(pretrained, max_iter=300, update_interval=30, batch_size=64, tol=0.0)
+    with interrupts.fitting(), pytest.warns(UserWarning, match="Training interrupted"):
+        estimator.fit(X)
+    assert raised_by_handler == []
+    assert estimator.n_iter_ == 45
+    assert (interrupts.keras_fits, interrupts.stop_requested) == (0, False)
