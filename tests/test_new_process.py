@@ -153,3 +153,74 @@ def test_pickled_recipes_predict_identically_in_a_new_process(data, tmp_path):
     assert set(loaded) == set(recipes)
     for name, recipe in recipes.items():
         np.testing.assert_array_equal(loaded[name], recipe.predict(X), err_msg=name)
+
+
+# Fits the estimators of _seeded_fits() in a new process, as a user's script
+# does first thing, and saves what each gives on X.npy.
+_FIT_IN_A_NEW_PROCESS = (
+    """
+import os, sys
+import numpy as np
+import skae
+folder = sys.argv[1]
+X = np.load(os.path.join(folder, "X.npy"))
+"""
+    + _OUTPUT
+    + """
+from tests.test_new_process import _seeded_fits
+for name, estimator in _seeded_fits().items():
+    np.save(os.path.join(folder, name + ".fresh.npy"), output(estimator.fit(X), X))
+"""
+)
+
+
+def _seeded_fits():
+    """Unfitted estimators whose results must depend on their random_state only."""
+    return {
+        "autoencoder": AutoencoderTransformer(
+            6, hidden_layer_sizes=(16,), epochs=3, batch_size=64, random_state=0
+        ),
+        "dec": DeepEmbeddedClustering(
+            AutoencoderTransformer(5, epochs=2, batch_size=64),
+            n_clusters=4,
+            max_iter=40,
+            update_interval=20,
+            random_state=0,
+        ),
+    }
+
+
+def test_a_fit_after_other_fits_equals_a_fit_in_a_new_process(data, tmp_path):
+    """Check that seeded fits give the same results after other fits and global seeding here as first thing in a new Python."""
+    import keras
+
+    _, X01 = data
+    first = {name: output(estimator.fit(X01), X01) for name, estimator in _seeded_fits().items()}  # noqa: F821
+    # Other fits in between: other networks and training settings, of the same
+    # shapes too, so that caches of compiled programs are warm and in use.
+    keras.utils.set_random_seed(123)
+    np.random.seed(7)
+    for params in [
+        dict(epochs=2),
+        dict(epochs=3, optimizer="sgd", learning_rate=0.5),
+        dict(epochs=3, loss="mse", early_stopping=False),
+        dict(epochs=3, jit_compile=False, steps_per_execution=1),
+        dict(epochs=2, noise="gaussian"),
+    ]:
+        AutoencoderTransformer(6, hidden_layer_sizes=(16,), batch_size=64, **params).fit(X01)
+    DeepEmbeddedClustering(
+        AutoencoderTransformer(5, epochs=1, batch_size=64), n_clusters=4, max_iter=30
+    ).fit(X01)
+    again = {name: output(estimator.fit(X01), X01) for name, estimator in _seeded_fits().items()}  # noqa: F821
+
+    np.save(tmp_path / "X.npy", X01)
+    subprocess.run(
+        [sys.executable, "-c", _FIT_IN_A_NEW_PROCESS, str(tmp_path)],
+        env={**os.environ, "PYTHONPATH": _ROOT},
+        check=True,
+        timeout=600,
+        cwd=_ROOT,
+    )
+    for name in first:
+        np.testing.assert_array_equal(again[name], first[name], err_msg=name)
+        np.testing.assert_array_equal(np.load(tmp_path / f"{name}.fresh.npy"), first[name], err_msg=name)
