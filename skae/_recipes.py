@@ -1,5 +1,8 @@
 """Clustering recipes: ready-made pipelines from KMeans on pixels to N2D and DEC."""
 
+import importlib
+import sys
+import warnings
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
@@ -86,11 +89,56 @@ def _deep_autoencoder(random_state, budget):
     )
 
 
+_PARAMETRIC_UMAP = "umap.parametric_umap"
+_PARAMETRIC_NAMES = ("ParametricUMAP", "load_ParametricUMAP")
+
+
+def _import_umap():
+    """umap-learn's ``UMAP`` class, imported without umap's parametric module.
+
+    ``import umap``, and so ``from umap.umap_ import UMAP`` (Python runs the
+    package's ``__init__`` first), imports ``umap.parametric_umap``, which
+    imports TensorFlow, Keras and, where it is installed, PyTorch with triton:
+    seconds more, and a segmentation fault beside TensorFlow with the default
+    (CUDA) torch wheel. skae never uses ParametricUMAP, so while umap's package
+    is first imported its parametric module stands as ``None`` in
+    ``sys.modules``: importing it raises ImportError, which umap's ``__init__``
+    catches. ``umap.ParametricUMAP`` and ``umap.load_ParametricUMAP`` then
+    import that module on first use (a module ``__getattr__``), instead of
+    umap's placeholder that says TensorFlow is missing.
+    """
+    if "umap" not in sys.modules:
+        sys.modules[_PARAMETRIC_UMAP] = None
+        try:
+            with warnings.catch_warnings():
+                # umap's "Tensorflow not installed; ParametricUMAP will be unavailable".
+                warnings.simplefilter("ignore", ImportWarning)
+                import umap
+        finally:
+            if _PARAMETRIC_UMAP in sys.modules and sys.modules[_PARAMETRIC_UMAP] is None:
+                del sys.modules[_PARAMETRIC_UMAP]
+        for name in _PARAMETRIC_NAMES:
+            vars(umap).pop(name, None)
+        umap.__getattr__ = _parametric_umap_on_first_use
+    from umap.umap_ import UMAP
+
+    return UMAP
+
+
+def _parametric_umap_on_first_use(name):
+    """``umap.ParametricUMAP`` and ``umap.load_ParametricUMAP``, imported when first asked for."""
+    if name not in _PARAMETRIC_NAMES:
+        raise AttributeError(f"module 'umap' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PARAMETRIC_UMAP), name)
+    setattr(sys.modules["umap"], name, value)
+    return value
+
+
 def _umap(n_clusters, random_state, budget, n_neighbors):
     # Imported here: umap-learn's import (numba) takes seconds, skae's must not.
-    import umap
+    UMAP = _import_umap()
 
-    return umap.UMAP(
+    return UMAP(
         n_components=n_clusters,
         n_neighbors=n_neighbors,
         min_dist=0.0,

@@ -1,0 +1,100 @@
+"""skae beside PyTorch: the recipes and `skae run` on TensorFlow where torch may be installed.
+
+`import umap` imports umap's parametric module, and with it TensorFlow and
+PyTorch (with triton): beside TensorFlow the default (CUDA) torch wheel crashed
+the best recipe with a segmentation fault. Each check runs in a subprocess on
+the TensorFlow backend, so that what the test process has imported does not
+matter; in an environment without torch they still guard umap's import path.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TORCH_INSTALLED = importlib.util.find_spec("torch") is not None
+
+# Fits the balanced recipe on 500 digits, then prints what it found and which
+# modules it imported, then what `umap.ParametricUMAP` is.
+_FIT_BALANCED = """
+import json, sys
+from sklearn.datasets import load_digits
+from skae.metrics import hungarian_accuracy_score
+from skae.recipes import make_recipe
+
+X, y = load_digits(return_X_y=True)
+X, y = X[:500], y[:500]
+labels = make_recipe("balanced", n_clusters=10, random_state=0, budget="fast").fit_predict(X)
+imported = sorted(m for m in ("umap.parametric_umap", "torch", "triton", "torchvision") if m in sys.modules)
+result = dict(
+    backend=sys.modules["keras"].backend.backend(),
+    n_labels=len(set(labels.tolist())),
+    accuracy=hungarian_accuracy_score(y, labels),
+    imported=imported,
+)
+import umap
+
+result["parametric"] = umap.ParametricUMAP.__module__
+print(json.dumps(result))
+"""
+
+
+def _environ(**changes):
+    """This worktree's skae on the TensorFlow backend, TensorFlow's C++ log quiet."""
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="2")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, env.get("PYTHONPATH")]))
+    env.update(changes)
+    return env
+
+
+def _python(*argv, timeout=600):
+    return subprocess.run(
+        [sys.executable, *argv], cwd=REPO_ROOT, env=_environ(), capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def balanced_fit():
+    """The exit status and printed result of `_FIT_BALANCED` in a fresh Python."""
+    process = _python("-c", _FIT_BALANCED)
+    result = json.loads(process.stdout.splitlines()[-1]) if process.returncode == 0 else None
+    return process, result
+
+
+def test_balanced_recipe_fits_on_tensorflow(balanced_fit):
+    """Check that the balanced recipe fits on TensorFlow in a fresh process (torch installed or not) and finds the digits."""
+    process, result = balanced_fit
+    assert process.returncode == 0, f"exit status {process.returncode}: {process.stderr[-3000:]}"
+    assert result["backend"] == "tensorflow"
+    assert result["n_labels"] == 10
+    # 0.958 on this sample when written; KMeans on the scaled pixels scores 0.872.
+    assert result["accuracy"] > 0.9, result
+
+
+def test_balanced_recipe_imports_neither_parametric_umap_nor_torch(balanced_fit):
+    """Check that fitting the balanced recipe on TensorFlow leaves umap.parametric_umap and torch unimported."""
+    process, result = balanced_fit
+    assert process.returncode == 0, process.stderr[-3000:]
+    assert result["imported"] == [], f"torch installed: {TORCH_INSTALLED}"
+
+
+def test_parametric_umap_is_still_there_on_first_use(balanced_fit):
+    """Check that after the recipe's import of umap, `umap.ParametricUMAP` is umap's real class, not its placeholder."""
+    process, result = balanced_fit
+    assert process.returncode == 0, process.stderr[-3000:]
+    # umap's placeholder (TensorFlow "not installed") is defined in umap/__init__.py.
+    assert result["parametric"] == "umap.parametric_umap"
+
+
+def test_skae_run_exits_0_on_tensorflow():
+    """Check that `skae run --quiet` on a small budget exits 0 on TensorFlow (torch installed or not) and scores the balanced recipe."""
+    process = _python(
+        "-m", "skae", "run", "--quiet", "--n-samples", "300", "--epochs", "2", "--budget", "fast"
+    )
+    assert process.returncode == 0, f"exit status {process.returncode}: {process.stderr[-3000:]}"
+    rows = [line.split() for line in process.stdout.splitlines()]
+    assert {"kmeans", "tutorial", "balanced"} <= {row[0] for row in rows if row}, process.stdout
