@@ -84,6 +84,28 @@ def _set_inference_jit(models, jit_compile):
         model.jit_compile = jit_compile
 
 
+def keras_internal(owner, name):
+    """``owner``'s attribute ``name``, one Keras or TensorFlow may drop, or ``None`` where it is missing.
+
+    Every private (``_``-prefixed) or experimental attribute of Keras or
+    TensorFlow that skae uses is looked up here, and every caller falls back
+    to public behaviour on ``None``: the same training, only slower or using
+    more memory. The callers:
+
+    - ``_without_replica_all_reduce`` (here): ``optimizer._all_reduce_sum_gradients``;
+      without it the optimizer is left as it is (Keras 3.0 has no such
+      all-reduce, so nothing is lost there).
+    - ``release_training_state`` (``_fit_guard.py``): ``model._compile_config``,
+      which holds the optimizer; without it the optimizer's reference there
+      is kept.
+    - ``_shared_tensor`` (``_feeds.py``): ``tf.experimental.dlpack``;
+      without it ``X`` is copied into the tensor (``tf.convert_to_tensor``).
+    - ``_TensorFlowBatches`` (``_feeds.py``): ``Model.make_test_function``,
+      public in name but undocumented; without it Keras' ``fit`` validates.
+    """
+    return getattr(owner, name, None)
+
+
 def _without_replica_all_reduce(optimizer):
     """``optimizer``, made not to all-reduce its gradients outside a ``tf.distribute`` strategy.
 
@@ -99,12 +121,18 @@ def _without_replica_all_reduce(optimizer):
     strategy the gradients are passed on as they are, which is what the sum
     returns; under a strategy's scope Keras' own all-reduce runs. Other
     backends: unchanged.
+
+    The sum is Keras' private ``_all_reduce_sum_gradients`` (see
+    :func:`keras_internal`): where a Keras version lacks it (3.0 does not
+    all-reduce there at all), the optimizer is returned as it is, which
+    trains the same; only this memory fix is lost.
     """
     if keras.backend.backend() != "tensorflow":
         return optimizer
+    all_reduce = keras_internal(optimizer, "_all_reduce_sum_gradients")
+    if all_reduce is None:
+        return optimizer
     import tensorflow as tf
-
-    all_reduce = optimizer._all_reduce_sum_gradients
 
     def all_reduce_if_distributed(grads_and_vars):
         if tf.distribute.has_strategy():
