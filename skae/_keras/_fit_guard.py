@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from ..exceptions import TrainingDivergedError
+from ._backend import keras_internal
 from ._batch_loop import _BatchLoopTrainer
 
 
@@ -97,12 +98,21 @@ def release_training_state(model):
     """Drop what only training needs from a compiled Keras ``model``, once ``fit`` returns.
 
     The optimizer (Adam keeps two moments per weight: twice the model's
-    size), the compiled loss and its tracker and the traced train and test
-    functions. ``predict_on_batch``, ``get_weights`` and saving still work;
-    a later ``fit`` of the estimator builds and compiles a new model anyway.
+    size) and the traced train and test functions. ``predict_on_batch``,
+    ``get_weights`` and saving still work; a later ``fit`` of the estimator
+    builds and compiles a new model anyway.
+
+    Setting ``model.optimizer = None`` alone frees nothing: on TensorFlow
+    the model still tracks the optimizer as a checkpoint dependency (``del``
+    ends that), and on every backend Keras' compile settings hold it, in
+    the private ``model._compile_config`` (dropped where it exists, see
+    :func:`~skae._keras._backend.keras_internal`). ``compiled = False``
+    makes Keras ignore the rest of the compile state (the compiled loss
+    and its tracker, a few scalars).
     """
+    del model.optimizer
     model.optimizer = None
     model.train_function = model.test_function = None
-    model._compile_loss = model._compile_metrics = model._loss_tracker = None
-    model._compile_config = None
+    if keras_internal(model, "_compile_config") is not None:
+        model._compile_config = None
     model.compiled = False
