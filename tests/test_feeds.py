@@ -204,7 +204,7 @@ def test_batch_loop_feed_keeps_one_iterator_per_fit(monkeypatch):
             model, X, np.arange(40), np.arange(40, 50), 8, np.random.RandomState(1)
         )
         if validate_in_keras:
-            callbacks[0]._validation_steps = 0
+            callbacks[0]._validates = False
             feed["validation_data"] = callbacks[0].validation.take(2)
         history = keras.callbacks.History()
         trainer.fit(**feed, epochs=4, verbose=0, shuffle=False, callbacks=[*callbacks, history])

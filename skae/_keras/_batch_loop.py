@@ -1,6 +1,24 @@
 """Training on several batches per call, in one compiled (XLA) loop."""
 
+import inspect
+
 import keras
+
+# What Keras' ``train_step`` takes after ``self`` on each backend: the batch
+# loop passes it the same, and on JAX gets back ``(logs, state)``.
+_TRAIN_STEP_PARAMETERS = {"tensorflow": ["data"], "jax": ["state", "data"]}
+
+
+def batch_loop_fits_keras():
+    """Whether Keras' ``train_step`` takes what :class:`_BatchLoopTrainer` passes it.
+
+    ``(data)`` on TensorFlow and ``(state, data)`` on JAX, as in every
+    Keras 3 so far; the loop overrides it and calls it. Where it does not
+    (or on another backend), ``fit`` trains in Keras' own loop instead: the
+    same batches, one compiled call each.
+    """
+    expected = _TRAIN_STEP_PARAMETERS.get(keras.backend.backend())
+    return list(inspect.signature(keras.Model.train_step).parameters)[1:] == expected
 
 
 class _BatchLoopTrainer(keras.Model):

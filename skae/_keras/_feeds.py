@@ -13,7 +13,8 @@ import keras
 import numpy as np
 
 from .._augmentation import _random_moves
-from ._batch_loop import _BatchLoopTrainer
+from ._backend import keras_internal
+from ._batch_loop import _BatchLoopTrainer, batch_loop_fits_keras
 from ._trainers import TRAINERS
 
 
@@ -81,13 +82,19 @@ _TF_ALIGNMENT = 64
 def _shared_tensor(tf, X):
     """``X`` as a TensorFlow tensor that shares its memory (no copy) if it can.
 
-    ``tf.convert_to_tensor`` keeps two copies of a NumPy array alive for a
-    while. DLPack shares the buffer instead; TensorFlow aborts the process
-    on a buffer that is not 64-byte aligned, so such an ``X`` (most arrays
-    from ``malloc`` are 16-byte aligned) is first copied, once, into an
-    aligned one.
+    ``tf.convert_to_tensor`` copies the array: for MNIST's 70000 rows
+    220 MB more, in 0.05 s, or 1.5 s where the memory is new to the
+    process (measured on a 2-core CPU). DLPack shares the buffer
+    instead; TensorFlow aborts the process on a buffer that is not 64-byte
+    aligned, so such an ``X`` (most arrays from ``malloc`` are 16-byte
+    aligned) is first copied, once, into an aligned one. DLPack is
+    TensorFlow's experimental ``tf.experimental.dlpack``: without it (see
+    :func:`~skae._keras._backend.keras_internal`) ``X`` is copied.
     """
     X = np.asarray(X)
+    dlpack = keras_internal(tf.experimental, "dlpack")
+    if dlpack is None:
+        return tf.convert_to_tensor(X)
     if not (
         X.flags.c_contiguous and X.flags.writeable and X.ctypes.data % _TF_ALIGNMENT == 0
     ):
@@ -97,7 +104,7 @@ def _shared_tensor(tf, X):
         aligned = buffer[start : start + X.size].reshape(X.shape)
         aligned[...] = X
         X = aligned
-    return tf.experimental.dlpack.from_dlpack(X.__dlpack__())
+    return dlpack.from_dlpack(X.__dlpack__())
 
 
 class _TensorFlowBatches(keras.callbacks.Callback):
@@ -126,7 +133,10 @@ class _TensorFlowBatches(keras.callbacks.Callback):
     epoch, as ``evaluate`` does (metrics reset, the same calls on the same
     elements), and adds ``val_``-prefixed results to the epoch's logs;
     list it before the callbacks that read them (``History``,
-    ``EarlyStopping``). The pipelines of per-batch training prefetch, so
+    ``EarlyStopping``). Where Keras lacks the undocumented
+    ``make_test_function`` (see :func:`~skae._keras._backend.keras_internal`)
+    the validation elements go to ``fit`` instead, with their number
+    (``validation_steps``). The pipelines of per-batch training prefetch, so
     they keep Keras' iterator per epoch and validation goes to ``fit``.
     """
 
@@ -163,23 +173,30 @@ class _TensorFlowBatches(keras.callbacks.Callback):
                     indices.repeat(), len(validation), batches_per_call
                 )
                 self._validation_steps = _n_elements(len(validation), batch_size, batches_per_call)
+        self._validates = bool(self._validation_steps) and (
+            keras_internal(_BatchLoopTrainer, "make_test_function") is not None
+        )
 
     @property
     def fit_arguments(self):
         """``fit``'s ``x``, ``validation_data`` and, for the batch loop, ``steps_per_epoch``.
 
-        ``validation_data`` is ``None`` when this callback validates.
+        ``validation_data`` is ``None`` when this callback validates; when
+        Keras validates the batch loop's endless elements, ``validation_steps``
+        says how many make one pass.
         """
         arguments = {
             "x": self.training,
-            "validation_data": None if self._validation_steps else self.validation,
+            "validation_data": None if self._validates else self.validation,
         }
         if self._training_steps is not None:
             arguments["steps_per_epoch"] = self._training_steps
+        if self._validation_steps and not self._validates:
+            arguments["validation_steps"] = self._validation_steps
         return arguments
 
     def on_train_begin(self, logs=None):
-        if self._validation_steps:
+        if self._validates:
             self.model.make_test_function()
             self._validation_elements = iter(self.validation)
 
@@ -188,7 +205,7 @@ class _TensorFlowBatches(keras.callbacks.Callback):
             self._order.assign(self._draw_order())
 
     def on_epoch_end(self, epoch, logs=None):
-        if not self._validation_steps:
+        if not self._validates:
             return
         self.model.reset_metrics()
         for _ in range(self._validation_steps):
@@ -255,6 +272,10 @@ class _TensorFlowBatches(keras.callbacks.Callback):
             batch = tf.gather(data, rows)
             return batch, batch
 
+        # flat_map hides the number of batches from Keras; repeat().take()
+        # gives the same batches with their number known (take stops
+        # before repeat starts over).
+        batches = orders.flat_map(split).repeat().take(_n_elements(n_rows, self._batch_size))
         # As in Keras' array adapter: X enters the pipeline as a dataset
         # rather than captured by the map function, and tf.data's graph
         # rewrites, which serialise the pipeline's graph, are off.
@@ -262,11 +283,10 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         options.experimental_optimization.apply_default_optimizations = False
         data = tf.data.Dataset.from_tensors(self.data).repeat()
         return (
-            tf.data.Dataset.zip(orders.flat_map(split), data)
+            tf.data.Dataset.zip(batches, data)
             .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
             .with_options(options)
             .prefetch(tf.data.AUTOTUNE)
-            .apply(tf.data.experimental.assert_cardinality(_n_elements(n_rows, self._batch_size)))
         )
 
 
@@ -307,7 +327,8 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
 
     ``feed`` holds ``x``, ``validation_data`` (``None`` without
     ``validation`` rows, or when the TensorFlow batch loop's feed callback
-    validates) and ``steps_per_epoch`` where ``x`` repeats without end (see
+    validates) and ``steps_per_epoch`` (and ``validation_steps``) where
+    ``x`` (and ``validation_data``) repeat without end (see
     :class:`_TensorFlowBatches`).
 
     ``model`` is the compiled Keras model to train. ``train`` rows are
@@ -343,6 +364,7 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
             backend == "tensorflow"
             or (backend == "jax" and keras.distribution.distribution() is None)
         )
+        and batch_loop_fits_keras()
     )
     batches_per_call = model.steps_per_execution if loop else None
     if backend == "tensorflow" and moves is None:
