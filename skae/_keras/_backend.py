@@ -102,6 +102,9 @@ def keras_internal(owner, name):
       without it ``X`` is copied into the tensor (``tf.convert_to_tensor``).
     - ``_TensorFlowBatches`` (``_feeds.py``): ``Model.make_test_function``,
       public in name but undocumented; without it Keras' ``fit`` validates.
+
+    The batch loop's override of Keras' ``train_step`` is checked by its
+    signature instead (``batch_loop_fits_keras`` in ``_batch_loop.py``).
     """
     return getattr(owner, name, None)
 
