@@ -350,15 +350,14 @@ class DeepEmbeddedClustering(
 
     def _compiled(self, model, autoencoder):
         """``model`` compiled with DEC's losses (KL divergence, and the autoencoder's own loss)."""
-        losses, loss_weights = ["kl_divergence"], [1.0]
+        losses = {"loss": "kl_divergence"}
         if self.reconstruction_weight > 0:
-            losses.append(get_loss(autoencoder.loss))
-            loss_weights.append(self.reconstruction_weight)
-        model.compile(
-            optimizer=make_optimizer(self.optimizer, self.learning_rate),
-            loss=losses,
-            loss_weights=loss_weights,
-        )
+            losses = {
+                "loss": ["kl_divergence", get_loss(autoencoder.loss)],
+                "loss_weights": [1.0, self.reconstruction_weight],
+            }
+        # One output takes one loss and no weights: Keras 3.0 rejects a list of one weight.
+        model.compile(optimizer=make_optimizer(self.optimizer, self.learning_rate), **losses)
         return model
 
     def _trainer(self, model, autoencoder, batch_size):
