@@ -67,7 +67,7 @@ def test_batches_per_call_give_the_same_fit_with_xla(digits, monkeypatch, params
     class CountSteps(keras.callbacks.Callback):
         # The fitted estimator drops its optimizer: count its steps at the end of training.
         def on_train_end(self, logs=None):
-            steps.append(int(self.model.optimizer.iterations))
+            steps.append(int(keras.ops.convert_to_numpy(self.model.optimizer.iterations)))
 
     monkeypatch.setattr(skae._keras._fit_guard, "_extra_callbacks", lambda: [CountSteps()])
     trainers = []
