@@ -1,6 +1,7 @@
 """GridSearchCV over a skae pipeline on a Dask cluster, through joblib's Dask backend."""
 
 import contextlib
+import os
 import signal
 
 import joblib
@@ -36,6 +37,26 @@ def _time_limit(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextlib.contextmanager
+def _environment_kept():
+    """Restore this process's environment variables after the block.
+
+    A LocalCluster with worker processes sets OMP_NUM_THREADS=1 (MKL_ and
+    OPENBLAS_ too, PYTHONHASHSEED, MALLOC_TRIM_THRESHOLD_) in this process's
+    environment before it spawns them (Dask's
+    ``distributed.nanny.pre-spawn-environ``) and leaves them set: every later
+    subprocess of the suite would then run on one thread, PyTorch rounding
+    differently from this process (tests/test_new_process.py on PyTorch).
+    """
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for name in set(os.environ) - set(saved):
+            del os.environ[name]
+        os.environ.update(saved)
+
+
 def _search():
     pipeline = make_pipeline(
         AutoencoderTransformer(epochs=2, batch_size=64, random_state=0),
@@ -58,7 +79,7 @@ def test_grid_search_on_dask_equals_single_machine(digits):
     X, y = X[:300], y[:300]
     local = _search().set_params(n_jobs=1).fit(X, y)
 
-    with _time_limit(TIME_LIMIT_S), distributed.LocalCluster(
+    with _environment_kept(), _time_limit(TIME_LIMIT_S), distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,  # like a real cluster: estimators and data travel pickled
