@@ -37,6 +37,18 @@ class _RecipePipeline(Pipeline):
     def fit_predict(self, X, y=None, **params):
         return self._guarded(super().fit_predict, X, y, **params)
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        if any(type(step).__module__.startswith("umap.") for _, step in self.steps):
+            # First in the state, so unpickled before the UMAP step's class.
+            state = {_IMPORT_UMAP_FIRST: _UmapImport(), **state}
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        state.pop(_IMPORT_UMAP_FIRST, None)
+        super().__setstate__(state)
+
     def _guarded(self, method, X, y, **params):
         final = self._final_estimator
         n_clusters = getattr(final, "n_clusters", getattr(final, "n_components", None))
@@ -123,6 +135,22 @@ def _import_umap():
     from umap.umap_ import UMAP
 
     return UMAP
+
+
+class _UmapImport:
+    """Unpickled as a call of :func:`_import_umap`.
+
+    A recipe with a UMAP step pickles one before its steps, so that in a fresh
+    process (``pickle.load``, a joblib worker of ``GridSearchCV(n_jobs=2)``)
+    UMAP is imported as the recipe imports it, before pickle imports
+    ``umap.umap_`` (and so ``umap/__init__.py``) for the step's class.
+    """
+
+    def __reduce__(self):
+        return _import_umap, ()
+
+
+_IMPORT_UMAP_FIRST = "_skae_import_umap_first"
 
 
 def _parametric_umap_on_first_use(name):

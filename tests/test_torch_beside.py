@@ -18,23 +18,27 @@ import pytest
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH_INSTALLED = importlib.util.find_spec("torch") is not None
 
-# Fits the balanced recipe on 500 digits, then prints what it found and which
-# modules it imported, then what `umap.ParametricUMAP` is.
-_FIT_BALANCED = """
-import json, sys
+_IMPORTED = """sorted(m for m in ("umap.parametric_umap", "torch", "triton", "torchvision") if m in sys.modules)"""
+
+# Fits the balanced recipe on 500 digits and pickles it with its predictions of
+# 100 more to the file sys.argv[1], then prints what it found and which modules
+# it imported, then what `umap.ParametricUMAP` is.
+_FIT_BALANCED = f"""
+import json, pickle, sys
 from sklearn.datasets import load_digits
 from skae.metrics import hungarian_accuracy_score
 from skae.recipes import make_recipe
 
 X, y = load_digits(return_X_y=True)
-X, y = X[:500], y[:500]
-labels = make_recipe("balanced", n_clusters=10, random_state=0, budget="fast").fit_predict(X)
-imported = sorted(m for m in ("umap.parametric_umap", "torch", "triton", "torchvision") if m in sys.modules)
+recipe = make_recipe("balanced", n_clusters=10, random_state=0, budget="fast")
+labels = recipe.fit_predict(X[:500])
+with open(sys.argv[1], "wb") as file:
+    pickle.dump((recipe, X[500:600], recipe.predict(X[500:600])), file)
 result = dict(
     backend=sys.modules["keras"].backend.backend(),
     n_labels=len(set(labels.tolist())),
-    accuracy=hungarian_accuracy_score(y, labels),
-    imported=imported,
+    accuracy=hungarian_accuracy_score(y[:500], labels),
+    imported={_IMPORTED},
 )
 import umap
 
@@ -42,27 +46,43 @@ result["parametric"] = umap.ParametricUMAP.__module__
 print(json.dumps(result))
 """
 
+# Unpickles what _FIT_BALANCED pickled, predicts again, and prints whether the
+# predictions are the same and which modules it imported.
+_LOAD_BALANCED = f"""
+import json, pickle, sys
+with open(sys.argv[1], "rb") as file:
+    recipe, X, predicted = pickle.load(file)
+print(json.dumps(dict(same=recipe.predict(X).tolist() == predicted.tolist(), imported={_IMPORTED})))
+"""
 
-def _environ(**changes):
+
+def _environ():
     """This worktree's skae on the TensorFlow backend, TensorFlow's C++ log quiet."""
     env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="2")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, env.get("PYTHONPATH")]))
-    env.update(changes)
     return env
 
 
 def _python(*argv, timeout=600):
-    return subprocess.run(
-        [sys.executable, *argv], cwd=REPO_ROOT, env=_environ(), capture_output=True, text=True, timeout=timeout
-    )
+    command = [sys.executable, *map(str, argv)]
+    return subprocess.run(command, cwd=REPO_ROOT, env=_environ(), capture_output=True, text=True, timeout=timeout)
+
+
+def _result(process):
+    return json.loads(process.stdout.splitlines()[-1]) if process.returncode == 0 else None
 
 
 @pytest.fixture(scope="module")
-def balanced_fit():
+def pickled_recipe(tmp_path_factory):
+    """The file where `_FIT_BALANCED` pickles its recipe."""
+    return tmp_path_factory.mktemp("balanced") / "recipe.pkl"
+
+
+@pytest.fixture(scope="module")
+def balanced_fit(pickled_recipe):
     """The exit status and printed result of `_FIT_BALANCED` in a fresh Python."""
-    process = _python("-c", _FIT_BALANCED)
-    result = json.loads(process.stdout.splitlines()[-1]) if process.returncode == 0 else None
-    return process, result
+    process = _python("-c", _FIT_BALANCED, pickled_recipe)
+    return process, _result(process)
 
 
 def test_balanced_recipe_fits_on_tensorflow(balanced_fit):
@@ -88,6 +108,16 @@ def test_parametric_umap_is_still_there_on_first_use(balanced_fit):
     assert process.returncode == 0, process.stderr[-3000:]
     # umap's placeholder (TensorFlow "not installed") is defined in umap/__init__.py.
     assert result["parametric"] == "umap.parametric_umap"
+
+
+def test_unpickled_balanced_recipe_imports_neither_parametric_umap_nor_torch(balanced_fit, pickled_recipe):
+    """Check that a balanced recipe unpickled in a fresh TensorFlow process predicts as before without importing umap.parametric_umap or torch."""
+    assert balanced_fit[0].returncode == 0, balanced_fit[0].stderr[-3000:]
+    process = _python("-c", _LOAD_BALANCED, pickled_recipe)
+    assert process.returncode == 0, f"exit status {process.returncode}: {process.stderr[-3000:]}"
+    result = _result(process)
+    assert result["same"]
+    assert result["imported"] == [], f"torch installed: {TORCH_INSTALLED}"
 
 
 def test_skae_run_exits_0_on_tensorflow():
