@@ -39,6 +39,7 @@ and ``--curve`` to see the accuracy the autoencoder reaches along the way.
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -170,10 +171,12 @@ class Benchmark:
 
     def embed(self, codes, n_neighbors):
         """UMAP's embedding of the codes in 10 dimensions (``min_dist=0``), N2D's and the balanced recipe's."""
-        import umap
+        # Not `import umap`: it imports umap's parametric module, and with it
+        # PyTorch where installed (see skae._recipes._import_umap).
+        from skae._recipes import _import_umap
 
         # Unseeded, so that UMAP runs on all cores.
-        return umap.UMAP(
+        return _import_umap()(
             n_components=N_CLUSTERS, n_neighbors=n_neighbors, min_dist=0.0, n_jobs=-1
         ).fit_transform(codes)
 
@@ -511,9 +514,7 @@ def main(argv=None):
     methods = list(args.methods)
     needs_umap = [m for m in methods if m.startswith("ae-umap") or m.endswith("n2d-init")]
     if needs_umap:
-        try:
-            import umap  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("umap") is None:
             log(f"umap-learn is not installed (pip install 'skae[umap]'): skipping {needs_umap}")
             methods = [m for m in methods if m not in needs_umap]
 

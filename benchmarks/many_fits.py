@@ -225,7 +225,12 @@ def _n2d(args, X, model):
         return {"skipped": "umap-learn is not installed"}
     from sklearn.mixture import GaussianMixture
     from sklearn.pipeline import make_pipeline
-    from umap import UMAP
+
+    # Not `from umap import UMAP`: it imports umap's parametric module, and with it
+    # PyTorch where installed (see skae._recipes._import_umap).
+    from skae._recipes import _import_umap
+
+    UMAP = _import_umap()
 
     def fit(i):
         pipeline = make_pipeline(
