@@ -17,14 +17,13 @@ settings.register_profile("skae", deadline=None)
 settings.load_profile("skae")
 
 
-@pytest.fixture(autouse=True)
-def _seed():
-    keras.utils.set_random_seed(0)
+@pytest.fixture
+def no_kept_programs():
+    """No compiled trainer or prediction function kept, for tests that count them.
 
-
-@pytest.fixture(autouse=True)
-def _no_kept_programs():
-    """Each test compiles its own trainers and prediction functions: none is left from an earlier test."""
+    Every other test runs with whatever earlier tests left kept, and with no
+    global seed set, as a user's process does.
+    """
     from skae._keras._predict import PREDICT_FUNCTIONS
     from skae._keras._trainers import TRAINERS
 

@@ -12,6 +12,10 @@ from skae._keras._predict import _predict_rows
 
 from .conftest import FAST
 
+
+# These tests count what the caches keep: each starts with none kept.
+pytestmark = pytest.mark.usefixtures("no_kept_programs")
+
 # PredictFunctions keeps compiled functions on TensorFlow and JAX; PyTorch, which
 # compiles nothing, predicts with each model's own (see its docstring).
 SHARED = keras.backend.backend() in ("tensorflow", "jax")

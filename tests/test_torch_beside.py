@@ -13,7 +13,14 @@ import os
 import subprocess
 import sys
 
+import keras
 import pytest
+
+# The subprocesses run TensorFlow whatever the suite's backend: once is enough.
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="its subprocesses run the TensorFlow backend; the TensorFlow run covers them",
+)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH_INSTALLED = importlib.util.find_spec("torch") is not None

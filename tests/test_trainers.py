@@ -15,7 +15,8 @@ from .conftest import FAST, not_torch
 # The batch loop, where compiled trainers are kept.
 LOOP = dict(FAST, jit_compile=True, steps_per_execution=4)
 
-pytestmark = not_torch
+# These tests count what the caches keep: each starts with none kept.
+pytestmark = [not_torch, pytest.mark.usefixtures("no_kept_programs")]
 
 
 def _kept_trainers():
