@@ -17,10 +17,14 @@ import keras
 import pytest
 
 # The subprocesses run TensorFlow whatever the suite's backend: once is enough.
-pytestmark = pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow",
-    reason="its subprocesses run the TensorFlow backend; the TensorFlow run covers them",
-)
+# Slow (2.5 minutes of new processes): CI's slow stage runs them with PyTorch installed.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        keras.backend.backend() != "tensorflow",
+        reason="its subprocesses run the TensorFlow backend; the TensorFlow run covers them",
+    ),
+]
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH_INSTALLED = importlib.util.find_spec("torch") is not None
