@@ -8,10 +8,14 @@ mixing strings and numbers).
 """
 
 import contextlib
+import inspect
 import re
 
 import numpy as np
 from sklearn.utils.validation import column_or_1d
+
+# column_or_1d names the input in its errors from scikit-learn 1.8 on.
+_NAMES_ITS_INPUT = "input_name" in inspect.signature(column_or_1d).parameters
 
 # scikit-learn message (regex) -> the fix to append to it.
 _FIXES = [
@@ -107,7 +111,7 @@ def check_labels(values, name):
     given = values
     typed = getattr(given, "dtype", None) is not None and given.dtype.kind != "O"
     with explained_errors(name):
-        values = column_or_1d(given, input_name=name)
+        values = column_or_1d(given, **({"input_name": name} if _NAMES_ITS_INPUT else {}))
     kind = values.dtype.kind
     if kind == "f" and not np.isfinite(values).all():
         raise ValueError(
