@@ -5,6 +5,7 @@ Python that has imported nothing but ``skae``, ``pickle`` and NumPy, as a user's
 script or a scheduled job would.
 """
 
+import importlib
 import os
 import pickle
 import subprocess
@@ -21,10 +22,10 @@ from skae import AutoencoderTransformer, BalancedKMeans, DeepEmbeddedClustering
 from skae._persistence import _LOADABLE
 from skae.recipes import RECIPE_NAMES, make_recipe
 
+from .test_recipes import _TINY
+
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Budgets small enough for one or two epochs (and 20 DEC batches), as in test_recipes.
-_TINY = {"kmeans": 0.1, "tutorial": 0.01, "deep": 0.05, "dec": 0.001, "n2d": 0.05, "balanced": 0.05}
 
 # What a user reads from a fitted estimator: labels, or codes and reconstructions.
 # Source text, so that the new process runs the same code without importing the tests.
@@ -95,7 +96,7 @@ def test_every_saveable_class_is_loadable():
     }
     assert saveable == set(_LOADABLE)
     for name, module in _LOADABLE.items():
-        assert getattr(sys.modules.get(module) or __import__(module, fromlist=[name]), name) is getattr(skae, name)
+        assert getattr(importlib.import_module(module), name) is getattr(skae, name)
 
 
 def test_saved_and_pickled_estimators_give_identical_results_in_a_new_process(data, tmp_path):
