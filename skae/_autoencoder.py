@@ -28,7 +28,7 @@ from ._keras._feeds import _fit_data
 from ._keras._fit_guard import FitGuard, release_training_state
 from ._keras._networks import build_autoencoder
 from ._keras._objects import check_activation, get_loss, make_optimizer
-from ._keras._predict import PREDICT_FUNCTIONS, _predict
+from ._keras._predict import _PREDICT_ROWS, PREDICT_FUNCTIONS, _predict
 from ._keras._trainers import TRAINERS
 from ._persistence import save
 from ._validation import explained_errors, reconstructible_range
@@ -553,14 +553,81 @@ class AutoencoderTransformer(
         Returns
         -------
         score : float
-            Minus the mean of ``loss`` between `X` and its reconstruction.
+            Minus the mean of ``loss`` between `X` and its reconstruction,
+            the mean of :meth:`score_samples`.
         """
         check_is_fitted(self)
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32, reset=False)
-        reconstruction = self._predict(self.autoencoder_, X)
-        loss = get_loss(self.loss)(X, reconstruction)
-        return -float(np.mean(keras.ops.convert_to_numpy(loss)))
+        return -float(np.mean(self._reconstruction_losses(X)))
+
+    def score_samples(self, X):
+        """Negative reconstruction loss of each sample; higher is more normal.
+
+        The autoencoder reconstructs each row of `X` and the score is minus
+        ``loss`` between the row and its reconstruction, in the loss' own
+        units: the mean over the features of the binary cross-entropy (by
+        default) or of the squared error (``loss="mse"``). Samples unlike
+        the training data reconstruct badly and score low, which makes this
+        an anomaly score, as ``score_samples`` of scikit-learn's outlier
+        detectors (see :class:`~skae.AutoencoderOutlierDetector`). Its mean
+        is :meth:`score`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), dtype float64
+            Minus the reconstruction loss of each sample.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_digits
+        >>> from sklearn.preprocessing import MinMaxScaler
+        >>> from skae import AutoencoderTransformer
+        >>> X = MinMaxScaler().fit_transform(load_digits().data)
+        >>> ae = AutoencoderTransformer(16, epochs=3, random_state=0).fit(X)
+        >>> scores = ae.score_samples(X)
+        >>> scores.shape
+        (1797,)
+        >>> bool(np.isclose(scores.mean(), ae.score(X)))
+        True
+        >>> worst = np.argsort(scores)[:5]  # the digits it reconstructs worst
+        """
+        check_is_fitted(self)
+        with explained_errors():
+            X = validate_data(self, X, dtype=np.float32, reset=False)
+        return -self._reconstruction_losses(X)
+
+    def _reconstruction_losses(self, X):
+        """``loss`` between each row of the validated ``X`` and its reconstruction.
+
+        In chunks of ``_PREDICT_ROWS``, so that at most one chunk of
+        reconstructions is held at a time.
+        """
+        loss = get_loss(self.loss)
+        if isinstance(loss, keras.losses.Loss):
+            loss = loss.call  # per sample, before the Loss object's reduction
+        losses = np.empty(X.shape[0], dtype=np.float64)
+        for start in range(0, X.shape[0], _PREDICT_ROWS):
+            chunk = X[start : start + _PREDICT_ROWS]
+            values = keras.ops.convert_to_numpy(loss(chunk, self._predict(self.autoencoder_, chunk)))
+            values = np.asarray(values, dtype=np.float64)
+            if values.ndim > 1:
+                values = values.reshape(len(chunk), -1).mean(axis=1)
+            if values.shape != (len(chunk),):
+                raise ValueError(
+                    f"loss={self.loss!r} returns values of shape {values.shape} for "
+                    f"{len(chunk)} samples; score_samples needs one value per sample. "
+                    "Pass a Keras loss function such as 'mse' that returns the loss "
+                    "of each sample."
+                )
+            losses[start : start + len(chunk)] = values
+        return losses
 
     def save(self, path):
         """Write the estimator to `path`, a zip file read by :func:`skae.load`.
