@@ -9,6 +9,7 @@ from ._version import __version__
 # `import skae` and `skae --help` fast and lets the command quieten TensorFlow
 # before it loads.
 _LAZY = {
+    "AutoencoderOutlierDetector": "._outlier",
     "AutoencoderTransformer": "._autoencoder",
     "BalancedKMeans": "._balanced_kmeans",
     "DeepEmbeddedClustering": "._deep_clustering",
@@ -23,6 +24,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AutoencoderOutlierDetector",
     "AutoencoderTransformer",
     "BalancedKMeans",
     "DeepEmbeddedClustering",

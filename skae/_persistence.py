@@ -30,7 +30,10 @@ _MODELS = ("autoencoder_", "encoder_", "decoder_")
 # The classes that load() can rebuild: name -> module. Imported by load() itself,
 # so that a new process that has imported nothing but skae can load a file, and
 # so that this module never imports an estimator at import time (no cycle).
-_LOADABLE = {"AutoencoderTransformer": "skae._autoencoder"}
+_LOADABLE = {
+    "AutoencoderTransformer": "skae._autoencoder",
+    "AutoencoderOutlierDetector": "skae._outlier",
+}
 
 
 # Instance state that is neither a parameter nor a fitted attribute but
@@ -60,6 +63,9 @@ def _encode(value, what):
     if isinstance(value, np.random.RandomState):
         name, keys, position, has_gauss, gauss = value.get_state()
         return {"__random_state__": [name, keys.tolist(), position, has_gauss, gauss]}
+    if _is_loadable(value):
+        # A parameter (e.g. the detector's autoencoder): its parameters only.
+        return {"__estimator__": type(value).__name__, "params": _params(value)}
     try:
         config = keras.saving.serialize_keras_object(value)
         keras.saving.deserialize_keras_object(config)
@@ -94,13 +100,36 @@ def _decode(value):
         return state
     if "__keras__" in value:
         return keras.saving.deserialize_keras_object(value["__keras__"])
+    if "__estimator__" in value:
+        params = {name: _decode(item) for name, item in value["params"].items()}
+        return _estimator_class(value["__estimator__"])(**params)
     raise ValueError(f"Unknown value in a skae file: {value!r}.")
 
 
+def _is_loadable(value):
+    return type(value).__name__ in _LOADABLE and type(value).__module__ == _LOADABLE[type(value).__name__]
+
+
+def _estimator_class(name):
+    return getattr(importlib.import_module(_LOADABLE[name]), name)
+
+
+def _params(estimator):
+    return {
+        name: _encode(value, f"parameter {name}")
+        for name, value in estimator.get_params(deep=False).items()
+    }
+
+
 def save(estimator, path):
-    """Write `estimator` to `path`; see :meth:`AutoencoderTransformer.save`."""
+    """Write `estimator` to `path`; see :meth:`AutoencoderTransformer.save`.
+
+    A fitted attribute that is itself a loadable estimator (the detector's
+    ``autoencoder_``) is written as a skae file of its own inside the archive.
+    """
     path = os.fspath(path)
     state = vars(estimator)
+    nested = [name for name, value in state.items() if name.endswith("_") and _is_loadable(value)]
     meta = {
         "format": _FORMAT,
         "format_version": _FORMAT_VERSION,
@@ -108,16 +137,19 @@ def save(estimator, path):
         "keras_version": keras.__version__,
         "backend": keras.backend.backend(),
         "class": type(estimator).__name__,
-        "params": {
-            name: _encode(value, f"parameter {name}")
-            for name, value in estimator.get_params(deep=False).items()
-        },
+        "params": _params(estimator),
         "fitted": {
             name: _encode(value, f"attribute {name}")
             for name, value in state.items()
-            if (name.endswith("_") and not name.startswith("__") and name not in _MODELS)
+            if (
+                name.endswith("_")
+                and not name.startswith("__")
+                and name not in _MODELS
+                and name not in nested
+            )
             or name in _EXTRA_STATE
         },
+        "nested": nested,
     }
     directory = os.path.dirname(os.path.abspath(path))
     # Write next to the target and rename, so that a failure never leaves a
@@ -127,10 +159,12 @@ def save(estimator, path):
     try:
         with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(partial, "w") as archive:
             archive.writestr(_META, json.dumps(meta, indent=1))
-            if "autoencoder_" in state:
+            if isinstance(state.get("autoencoder_"), keras.Model):
                 model_path = os.path.join(tmp, _MODEL)
                 estimator.autoencoder_.save(model_path)
                 archive.write(model_path, _MODEL)
+            for name in nested:
+                archive.write(save(state[name], os.path.join(tmp, name + ".skae")), name + ".skae")
         os.replace(partial, path)
     except BaseException:
         os.remove(partial)
@@ -139,7 +173,10 @@ def save(estimator, path):
 
 
 def load(path):
-    """Read an estimator written by :meth:`AutoencoderTransformer.save`.
+    """Read an estimator written by its ``save`` method.
+
+    :meth:`AutoencoderTransformer.save` and :meth:`AutoencoderOutlierDetector.save`
+    write the files.
 
     Works under any Keras backend, whichever wrote the file. The loaded
     estimator's ``transform`` gives bit-identical output to the saved one's
@@ -152,7 +189,7 @@ def load(path):
 
     Returns
     -------
-    estimator : AutoencoderTransformer
+    estimator : AutoencoderTransformer or AutoencoderOutlierDetector
         The estimator, fitted if it was saved fitted.
 
     Warns
@@ -200,12 +237,11 @@ def load(path):
                 f"{path!r} holds a {meta['class']}, which this skae cannot load. "
                 "Upgrade skae."
             )
-        estimator_class = getattr(importlib.import_module(_LOADABLE[meta["class"]]), meta["class"])
-        estimator = estimator_class(
-            **{name: _decode(value) for name, value in meta["params"].items()}
-        )
+        estimator = _decode({"__estimator__": meta["class"], "params": meta["params"]})
         for name, value in meta["fitted"].items():
             setattr(estimator, name, _decode(value))
+        for name in meta.get("nested", []):
+            setattr(estimator, name, load(archive.extract(name + ".skae", tmp)))
         if _MODEL in archive.namelist():
             model_path = archive.extract(_MODEL, tmp)
             # Uncompiled like an unpickled estimator: fit compiles a new model.

@@ -5,6 +5,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skae import (
+    AutoencoderOutlierDetector,
     AutoencoderTransformer,
     BalancedKMeans,
     DeepEmbeddedClustering,
@@ -47,6 +48,8 @@ def _estimators():
         BalancedKMeans(3, n_init=2, random_state=0),
         # The checks' data have 10 to 100 rows: both paths, codes and passthrough.
         CodesOfLargeData(_tiny_autoencoder(early_stopping=False, random_state=0), min_samples=20),
+        # The autoencoder unseeded: the detector's random_state seeds it.
+        AutoencoderOutlierDetector(_tiny_autoencoder(epochs=2), random_state=0),
     ]
 
 

@@ -18,7 +18,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 import skae
-from skae import AutoencoderTransformer, BalancedKMeans, DeepEmbeddedClustering
+from skae import (
+    AutoencoderOutlierDetector,
+    AutoencoderTransformer,
+    BalancedKMeans,
+    DeepEmbeddedClustering,
+)
 from skae._persistence import _LOADABLE
 from skae.recipes import RECIPE_NAMES, make_recipe
 
@@ -31,6 +36,8 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Source text, so that the new process runs the same code without importing the tests.
 _OUTPUT = """
 def output(estimator, X):
+    if hasattr(estimator, "decision_function"):  # the outlier detector
+        return np.column_stack([estimator.score_samples(X), estimator.predict(X)])
     if hasattr(estimator, "predict"):
         return estimator.predict(X)
     codes = estimator.transform(X)
@@ -122,6 +129,9 @@ def test_saved_and_pickled_estimators_give_identical_results_in_a_new_process(da
             random_state=0,
         ).fit(X01),
         "balanced_kmeans": BalancedKMeans(4, random_state=0).fit(X01),
+        "outlier_detector": AutoencoderOutlierDetector(
+            AutoencoderTransformer(4, loss="mse", epochs=2, batch_size=64), random_state=0
+        ).fit(X01),
         "pipeline": make_pipeline(
             MinMaxScaler(), AutoencoderTransformer(4, epochs=2, random_state=0)
         ).fit(X01),
@@ -129,7 +139,7 @@ def test_saved_and_pickled_estimators_give_identical_results_in_a_new_process(da
     for name, estimator in estimators.items():
         with open(tmp_path / f"{name}.pkl", "wb") as file:
             pickle.dump(estimator, file)
-    for name in ("autoencoder", "variational", "convolutional"):
+    for name in ("autoencoder", "variational", "convolutional", "outlier_detector"):
         estimators[name].save(tmp_path / f"{name}_saved.skae")
         estimators[f"{name}_saved"] = estimators[name]
 
