@@ -27,7 +27,7 @@ def default_autoencoder(n_features):
         encoding_activation="linear",
         output_activation="linear",
         loss="mse",
-        epochs=100,
+        epochs=50,
         batch_size="auto",
         n_iter_no_change=10,
     )
@@ -65,7 +65,7 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
                 encoding_activation="linear",
                 output_activation="linear",
                 loss="mse",
-                epochs=100,
+                epochs=50,
                 batch_size="auto",
                 n_iter_no_change=10,
             )
