@@ -159,7 +159,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         self.random_state = random_state
 
     @unfitted_on_failure
-    @_fit_context(prefer_skip_nested_validation=True)
+    # The autoencoder is the user's: its parameters are validated in its fit.
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Train the autoencoder on `X` and set ``offset_`` from its scores.
 

@@ -195,6 +195,7 @@ def test_save_and_load(zeros_detector, digits, tmp_path):
         ({"contamination": 0.7}, ValueError, "contamination"),
         ({"contamination": "high"}, ValueError, "contamination"),
         ({"autoencoder": "dense"}, ValueError, "autoencoder"),
+        ({"autoencoder": AutoencoderTransformer(epochs=0)}, ValueError, "epochs"),
     ],
 )
 def test_bad_parameters_raise_clear_errors(params, error, match, digits):
