@@ -111,12 +111,14 @@ def test_contamination_is_the_fraction_of_training_outliers(contamination, digit
 
 
 def test_parameter_is_cloned_and_seeded_not_modified(digits):
-    """Check that fit trains a seeded copy of the autoencoder, the same for the same random_state."""
+    """Check that fit trains a seeded copy of the autoencoder, the same for the same random_state, and leaves X and the parameter as they were."""
     X, y = digits
+    X_train = X[:300].copy()  # float32: validated without a copy
     autoencoder = _autoencoder(epochs=2)
     params = autoencoder.get_params()
-    first = AutoencoderOutlierDetector(autoencoder, random_state=0).fit(X[:300])
-    second = AutoencoderOutlierDetector(autoencoder, random_state=0).fit(X[:300])
+    first = AutoencoderOutlierDetector(autoencoder, random_state=0).fit(X_train)
+    second = AutoencoderOutlierDetector(autoencoder, random_state=0).fit(X_train)
+    np.testing.assert_array_equal(X_train, X[:300])
     assert autoencoder.get_params() == params and not hasattr(autoencoder, "autoencoder_")
     assert first.autoencoder_ is not autoencoder and first.autoencoder_.random_state is not None
     np.testing.assert_array_equal(first.score_samples(X), second.score_samples(X))
