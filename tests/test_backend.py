@@ -66,6 +66,7 @@ assert codes.shape == (100, 3) and np.isfinite(codes).all(), codes
 """
 
 
+@pytest.mark.slow
 def test_defaults_fit_on_torch_backend():
     """Check that the default 32 steps per execution train on the PyTorch backend too, with several batches per epoch."""
     pytest.importorskip("torch")  # pip install ".[torch]"

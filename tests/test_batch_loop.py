@@ -52,7 +52,12 @@ def test_batch_loop_trainer_runs_keras_steps_on_the_seeded_batches():
 @not_torch
 @pytest.mark.parametrize(
     "params",
-    [{}, {"variational": True}, {"noise": "gaussian", "noise_level": 0.1}, {"early_stopping": True}],
+    [
+        {},
+        pytest.param({"variational": True}, marks=pytest.mark.slow),
+        pytest.param({"noise": "gaussian", "noise_level": 0.1}, marks=pytest.mark.slow),
+        pytest.param({"early_stopping": True}, marks=pytest.mark.slow),
+    ],
 )
 def test_batches_per_call_give_the_same_fit_with_xla(digits, monkeypatch, params):
     """Check that several batches per compiled call train the same model as one.

@@ -4,6 +4,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -15,6 +16,7 @@ def _script(name):
     return module
 
 
+@pytest.mark.slow
 def test_speed_benchmark_times_every_variant(tmp_path, capsys):
     """Check that speed.py fits each variant and writes one table row for each, losses included.
 

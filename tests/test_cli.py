@@ -325,6 +325,7 @@ def _interrupt_during_training(report, n_interrupts):
         process.stdout.close()
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_the_training_and_reports(tmp_path):
     """Check that Ctrl-C stops training in one plain line and the run still scores and reports."""
     status, output = _interrupt_during_training(tmp_path / "report", 1)
@@ -335,6 +336,7 @@ def test_ctrl_c_keeps_the_training_and_reports(tmp_path):
     assert (tmp_path / "report" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_second_ctrl_c_quits_at_once(tmp_path):
     """Check that a second Ctrl-C exits with status 130 and no traceback."""
     status, output = _interrupt_during_training(tmp_path / "report", 2)

@@ -72,6 +72,7 @@ def _search():
 
 
 # Two epochs leave some codes collapsed; KMeans then finds fewer than 10 clusters.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_grid_search_on_dask_equals_single_machine(digits):
     """Check that GridSearchCV run on a local Dask cluster gives the single-machine scores and best model."""

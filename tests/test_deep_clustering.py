@@ -134,6 +134,7 @@ def test_init_of_the_wrong_shape_is_a_clear_error(pretrained, digits):
         DeepEmbeddedClustering(pretrained, init="random", max_iter=1).fit(X)
 
 
+@pytest.mark.slow
 def test_max_shift_trains_on_shifted_images_against_unshifted_targets(pretrained, digits, monkeypatch):
     """Check that max_shift (and max_rotation) feed moved images, also as IDEC's reconstruction target, reproducibly."""
     import keras

@@ -40,6 +40,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 def test_data_parallel_on_two_cpu_devices():
     """Check that DataParallel over two JAX CPU devices trains the estimator like one device does."""
     env = dict(

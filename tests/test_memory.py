@@ -65,6 +65,7 @@ def _growth_over_15_fits(jit_compile):
     return float(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_many_fits_in_one_process_keep_memory_flat():
     """Check that 15 fits in one process, after 3 of warm-up, grow its RSS by less than 150 MB in all."""
     # Measured on 2 shared cores: 286 MB before the gradient-registry fix,
@@ -73,6 +74,7 @@ def test_many_fits_in_one_process_keep_memory_flat():
     assert growth < 150, f"RSS grew by {growth:.0f} MB over 15 fits"
 
 
+@pytest.mark.slow
 def test_many_xla_fits_in_one_process_keep_memory_flat():
     """Check that 15 XLA-compiled fits in one process, after 3 of warm-up, grow its RSS by less than 60 MB.
 
@@ -93,6 +95,7 @@ def test_a_fitted_estimator_keeps_no_training_state(digits):
     assert np.isfinite(ae.score(X))
 
 
+@pytest.mark.slow
 def test_a_users_keras_model_still_trains_and_predicts_after_skae_fits(digits, monkeypatch):
     """Check that fitting skae estimators leaves a Keras model the user built before usable and unchanged.
 

@@ -103,6 +103,7 @@ def test_variational_transform_is_the_posterior_mean(digits):
     np.testing.assert_array_equal(copy.transform(X), ae.transform(X))
 
 
+@pytest.mark.slow
 def test_kl_weight_pulls_codes_to_the_prior(digits):
     """Check that a large kl_weight gives codes closer to N(0, I)'s mean than kl_weight=0."""
     X, _ = digits

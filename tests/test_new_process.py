@@ -201,6 +201,7 @@ def _seeded_fits():
     }
 
 
+@pytest.mark.slow
 def test_a_fit_after_other_fits_equals_a_fit_in_a_new_process(data, tmp_path):
     """Check that seeded fits give the same results after other fits and global seeding here as first thing in a new Python."""
     import keras

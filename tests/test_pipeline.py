@@ -1,6 +1,7 @@
 """The tutorial as a scikit-learn pipeline: scale -> autoencoder -> KMeans, searched over the code size."""
 
 import numpy as np
+import pytest
 from sklearn.cluster import KMeans
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -28,6 +29,7 @@ def _search(X, y, n_jobs):
     ).fit(X, y)
 
 
+@pytest.mark.slow
 def test_grid_search_over_code_size_same_with_one_and_two_jobs(digits):
     """Check that the search over encoding_dim picks the same best code size and scores with n_jobs=1 and 2."""
     X, y = digits
@@ -42,6 +44,7 @@ def test_grid_search_over_code_size_same_with_one_and_two_jobs(digits):
     assert serial.best_estimator_.predict(X).shape == (600,)
 
 
+@pytest.mark.slow
 def test_search_without_scorer_prefers_better_reconstruction(digits):
     """Check that the autoencoder's own score makes a search pick the larger code."""
     X, _ = digits

@@ -87,6 +87,7 @@ def test_report_html_references_existing_local_files(report):
     assert page.tables == 3  # run facts, scores, confusion matrix
 
 
+@pytest.mark.slow
 def test_report_with_grid_search(tmp_path):
     """Check a grid search adds its table, its figure and its JSON results."""
     directory = tmp_path / "nested" / "report"
@@ -114,6 +115,7 @@ def test_jsonable_converts_numpy_and_nan():
 @pytest.mark.skipif(
     importlib.util.find_spec("skae.recipes") is None, reason="skae.recipes not in this tree yet"
 )
+@pytest.mark.slow
 def test_report_of_a_comparison(tmp_path):
     """Check a run of several recipes gets a comparison figure and one section per recipe."""
     argv = ["run", *FAST, "--recipe", "kmeans,tutorial", "--report", str(tmp_path)]

@@ -27,7 +27,7 @@ def _kept_trainers():
     "params",
     [
         LOOP,
-        dict(LOOP, early_stopping=True),
+        pytest.param(dict(LOOP, early_stopping=True), marks=pytest.mark.slow),
         dict(FAST, jit_compile=False),  # Keras' own loop
         dict(FAST, jit_compile=False, max_shift=1),  # moved images, fed by a PyDataset
     ],
@@ -66,6 +66,7 @@ def test_a_fitted_estimator_shares_no_weights_with_later_fits(digits):
     assert kept.isdisjoint(id(v) for v in first.autoencoder_.weights)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "change", [{"learning_rate": 0.01}, {"encoding_dim": 4}, {"batch_size": 128}, {"activation": "tanh"}]
 )
@@ -80,7 +81,10 @@ def test_a_change_of_network_or_training_step_gets_its_own_trainer(digits, chang
     assert changed.history_ == fresh.history_
 
 
-@pytest.mark.parametrize("params", [{"noise": "gaussian", "noise_level": 0.1}, {"variational": True}])
+@pytest.mark.parametrize(
+    "params",
+    [{"noise": "gaussian", "noise_level": 0.1}, pytest.param({"variational": True}, marks=pytest.mark.slow)],
+)
 def test_networks_with_random_layers_are_not_kept(digits, params):
     """Check that random layers, whose seeds live in the compiled step, get a new trainer each fit."""
     X, _ = digits
@@ -96,6 +100,7 @@ def test_a_failed_fit_does_not_keep_its_trainer(digits):
     assert len(TRAINERS) == 0 and TRAINERS._lent == {}
 
 
+@pytest.mark.slow
 def test_the_cache_keeps_the_most_recent_trainers(digits, monkeypatch):
     """Check that at most max_size trainers are kept, the least recently used dropped first."""
     X, _ = digits
@@ -134,6 +139,7 @@ def test_a_trainer_is_lent_to_one_fit_at_a_time(digits):
     assert _kept_trainers() == [kept] and TRAINERS._lent == {}
 
 
+@pytest.mark.slow
 def test_dropping_a_trainer_frees_compiled_programs_and_kept_ones_still_fit_alike(digits, monkeypatch):
     """Check that an eviction lets the backend free compiled programs (JAX: its caches cleared).
 
@@ -158,6 +164,7 @@ def test_dropping_a_trainer_frees_compiled_programs_and_kept_ones_still_fit_alik
     np.testing.assert_array_equal(again.transform(X), fresh.transform(X))
 
 
+@pytest.mark.slow
 def test_dropping_a_trainer_hands_freed_heap_memory_back(digits, monkeypatch):
     """Check that an eviction trims the C heap (glibc's ``malloc_trim``), where there is one."""
     X, _ = digits
@@ -180,7 +187,9 @@ def test_malloc_trim_is_found_on_linux():
     assert trim(0) in (0, 1)
 
 
-@pytest.mark.parametrize("reconstruction_weight", [0.0, 0.1], ids=["DEC", "IDEC"])
+@pytest.mark.parametrize(
+    "reconstruction_weight", [pytest.param(0.0, marks=pytest.mark.slow), 0.1], ids=["DEC", "IDEC"]
+)
 def test_dec_keeps_its_clustering_trainer_and_fits_as_with_a_new_one(digits, reconstruction_weight):
     """Check that DEC's clustering phase runs on a kept trainer, bit for bit as on a new one.
 
