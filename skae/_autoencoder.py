@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._augmentation import image_moves, moves_parameters_doc
+from ._blocks import by_row_blocks
 from ._failed_fit import unfitted_on_failure
 from ._images import validated_image_shape
 from ._keras._backend import (
@@ -503,14 +504,19 @@ class AutoencoderTransformer(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples to encode.
+            Samples to encode. An array on disk (``np.memmap``, h5py, zarr)
+            is read in blocks of rows; a Dask array is encoded block by block
+            where its blocks are.
 
         Returns
         -------
         codes : ndarray of shape (n_samples, encoding_dim), dtype float32
-            Output of the code layer.
+            Output of the code layer; a Dask array for a Dask array.
         """
         check_is_fitted(self)
+        return by_row_blocks(X, self._encode, self._n_features_out, self.n_features_in_)
+
+    def _encode(self, X):
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32, reset=False)
         return self._predict(self.encoder_, X)
@@ -521,14 +527,18 @@ class AutoencoderTransformer(
         Parameters
         ----------
         X : array-like of shape (n_samples, encoding_dim)
-            Codes, such as the output of :meth:`transform`.
+            Codes, such as the output of :meth:`transform` (an array on disk
+            or a Dask array as there).
 
         Returns
         -------
         X_reconstructed : ndarray of shape (n_samples, `n_features_in_`)
-            Reconstructions, dtype float32.
+            Reconstructions, dtype float32; a Dask array for a Dask array.
         """
         check_is_fitted(self)
+        return by_row_blocks(X, self._decode, self.n_features_in_, self._n_features_out)
+
+    def _decode(self, X):
         with explained_errors("codes"):
             codes = check_array(X, dtype=np.float32, input_name="codes")
         if codes.shape[1] != self._n_features_out:
@@ -576,12 +586,14 @@ class AutoencoderTransformer(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples to score.
+            Samples to score (an array on disk or a Dask array as in
+            :meth:`transform`).
 
         Returns
         -------
         scores : ndarray of shape (n_samples,), dtype float64
-            Minus the reconstruction loss of each sample.
+            Minus the reconstruction loss of each sample; a Dask array for a
+            Dask array.
 
         Examples
         --------
@@ -599,6 +611,9 @@ class AutoencoderTransformer(
         >>> worst = np.argsort(scores)[:5]  # the digits it reconstructs worst
         """
         check_is_fitted(self)
+        return by_row_blocks(X, self._score_samples, None, self.n_features_in_)
+
+    def _score_samples(self, X):
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32, reset=False)
         return -self._reconstruction_losses(X)
