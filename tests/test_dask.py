@@ -1,4 +1,4 @@
-"""GridSearchCV over a skae pipeline on a Dask cluster, through joblib's Dask backend."""
+"""skae on a Dask cluster: GridSearchCV through joblib's Dask backend, and transforms of Dask arrays."""
 
 import contextlib
 import os
@@ -57,6 +57,20 @@ def _environment_kept():
         os.environ.update(saved)
 
 
+@contextlib.contextmanager
+def _local_cluster():
+    """A client of a two-worker local cluster, whose workers are processes like a real cluster's."""
+    with _environment_kept(), _time_limit(TIME_LIMIT_S), distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,  # estimators and data travel pickled
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster, distributed.Client(cluster, timeout="60s") as client:
+        client.wait_for_workers(2, timeout=60)
+        yield client
+
+
 def _search():
     pipeline = make_pipeline(
         AutoencoderTransformer(epochs=2, batch_size=64, random_state=0),
@@ -80,14 +94,7 @@ def test_grid_search_on_dask_equals_single_machine(digits):
     X, y = X[:300], y[:300]
     local = _search().set_params(n_jobs=1).fit(X, y)
 
-    with _environment_kept(), _time_limit(TIME_LIMIT_S), distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,  # like a real cluster: estimators and data travel pickled
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster, timeout="60s") as client:
-        client.wait_for_workers(2, timeout=60)
+    with _local_cluster() as client:
         cluster_workers = list(client.scheduler_info()["workers"])
         with distributed.get_task_stream(client) as tasks, joblib.parallel_backend(
             "dask", wait_for_workers_timeout=60
@@ -102,3 +109,21 @@ def test_grid_search_on_dask_equals_single_machine(digits):
         np.testing.assert_array_equal(on_dask.cv_results_[key], local.cv_results_[key])
     assert on_dask.best_params_ == local.best_params_
     np.testing.assert_array_equal(on_dask.predict(X), local.predict(X))
+
+
+@pytest.mark.slow
+def test_transform_of_a_dask_array_runs_on_the_cluster(digits):
+    """Check that a Dask array's codes and scores are computed by the cluster's workers, equal to NumPy's."""
+    da = pytest.importorskip("dask.array")
+    X, _ = digits
+    estimator = AutoencoderTransformer(encoding_dim=4, epochs=2, random_state=0).fit(X)
+    lazy = da.from_array(X, chunks=(300, -1))
+    with _local_cluster() as client:
+        workers = set(client.scheduler_info()["workers"])
+        with distributed.get_task_stream(client) as tasks:
+            codes, scores = client.compute(
+                [estimator.transform(lazy), estimator.score_samples(lazy)], sync=True
+            )
+    assert {task["worker"] for task in tasks.data} <= workers and len(tasks.data) >= 2 * lazy.numblocks[0]
+    np.testing.assert_array_equal(codes, estimator.transform(X))
+    np.testing.assert_array_equal(scores, estimator.score_samples(X))
