@@ -18,14 +18,14 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._augmentation import image_moves, moves_parameters_doc
 from ._blocks import by_row_blocks
-from ._failed_fit import unfitted_on_failure
+from ._failed_fit import forget_fit, unfitted_on_failure
 from ._images import validated_image_shape
 from ._keras._backend import (
     _resolve_jit_compile,
     _set_inference_jit,
     _steps_per_execution,
 )
-from ._keras._feeds import _fit_data
+from ._keras._feeds import _fit_data, fit_one_pass
 from ._keras._fit_guard import FitGuard, release_training_state
 from ._keras._networks import build_autoencoder
 from ._keras._objects import check_activation, get_loss, make_optimizer
@@ -392,11 +392,98 @@ class AutoencoderTransformer(
         self.batch_size_ = batch_size
         return self
 
-    def _check_params_vs_input(self, X):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train on `X` for one pass over its rows, continuing from the previous call.
+
+        For data that comes in parts (read from disk, streamed, or the blocks
+        of a Dask array through dask-ml's ``Incremental``), as
+        :class:`~sklearn.cluster.MiniBatchKMeans` and
+        :class:`~sklearn.decomposition.IncrementalPCA` do. The first call
+        builds the network (seeded by `random_state`), later calls continue
+        training it, the optimizer with its state (Adam's moments and step
+        count) included; after :meth:`fit` they continue from the fitted
+        weights with a new optimizer. Each call is one epoch over `X` in
+        batches of `batch_size` rows (256 for ``"auto"``), shuffled from
+        `random_state`: `epochs`, `early_stopping`, `validation_fraction` and
+        `n_iter_no_change` do not apply. With ``jit_compile="auto"`` it trains
+        without XLA on TensorFlow (parts of varying sizes would compile again
+        and again). A pickled or saved estimator keeps its weights but not
+        its optimizer's state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A part of the training data, scaled as for :meth:`fit`.
+
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The transformer, trained one pass more.
+
+        Raises
+        ------
+        TrainingDivergedError
+            When the loss becomes NaN or infinite; the estimator is then left
+            unfitted. Data of the wrong number of features raises a
+            ``ValueError`` and leaves it as it was.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_digits
+        >>> from sklearn.preprocessing import MinMaxScaler
+        >>> from skae import AutoencoderTransformer
+        >>> X = MinMaxScaler().fit_transform(load_digits().data)
+        >>> ae = AutoencoderTransformer(16, batch_size=64, random_state=0)
+        >>> for epoch in range(3):
+        ...     for part in (X[:900], X[900:]):
+        ...         ae = ae.partial_fit(part)
+        >>> ae.n_iter_, len(ae.history_["loss"])
+        (6, 6)
+        >>> ae.transform(X).shape
+        (1797, 16)
+        """
+        first = not hasattr(self, "autoencoder_")
+        with explained_errors():
+            X = validate_data(self, X, dtype=np.float32, reset=first)
+        hidden_layer_sizes, moves = self._check_params_vs_input(X, holds_out=False)
+        self._warn_if_out_of_range(X)
+        try:
+            self._train_one_pass(X, hidden_layer_sizes, moves, first)
+        except BaseException:
+            forget_fit(self)
+            raise
+        return self
+
+    def _train_one_pass(self, X, hidden_layer_sizes, moves, first):
+        if first:
+            self._random_state = check_random_state(self.random_state)
+            models = self._build(X.shape[1], hidden_layer_sizes, self._random_state)
+            self.autoencoder_, self.encoder_, self.decoder_ = models
+            self.history_, self.n_iter_ = {"loss": []}, 0
+            self.batch_size_ = 256 if self.batch_size == "auto" else self.batch_size
+        elif not self.autoencoder_.compiled:  # the first call after fit or unpickling
+            self._random_state = check_random_state(self.random_state)
+        if not self.autoencoder_.compiled:
+            self._compile(self.autoencoder_, (self.encoder_, self.decoder_), None, self.batch_size_)
+        guard = FitGuard([])
+        with guard:
+            fit_one_pass(
+                self.autoencoder_, X, self.batch_size_, self._random_state, moves,
+                guard.callbacks, min(int(self.verbose), 2),
+            )
+        self.history_["loss"].extend(guard.history.history["loss"])
+        self.n_iter_ += 1
+
+    def _check_params_vs_input(self, X, holds_out=True):
         """Every check of the parameters against each other and ``X``, before any work.
 
         ``_fit_context`` has checked each parameter alone. Returns the hidden
-        layer sizes as a list and the image moves (or ``None``).
+        layer sizes as a list and the image moves (or ``None``). With
+        ``holds_out=False`` (``partial_fit``) no validation part is held out.
         """
         hidden_layer_sizes = self._validated_hidden_layer_sizes()
         n_samples, n_features = X.shape
@@ -412,7 +499,7 @@ class AutoencoderTransformer(
             check_activation(getattr(self, parameter), parameter)
         make_optimizer(self.optimizer, self.learning_rate)
         get_loss(self.loss)
-        if self.early_stopping and n_samples - self._n_validation(n_samples) < 1:
+        if holds_out and self.early_stopping and n_samples - self._n_validation(n_samples) < 1:
             raise ValueError(
                 f"Early stopping holds out validation_fraction="
                 f"{self.validation_fraction} of the samples, which leaves no "
@@ -422,9 +509,17 @@ class AutoencoderTransformer(
         return hidden_layer_sizes, moves
 
     def _compile(self, autoencoder, inference_models, n_train, batch_size):
-        """Compile ``autoencoder`` for training on ``n_train`` rows, and set XLA for inference."""
-        jit_compile = _resolve_jit_compile(self.jit_compile, n_train * self.epochs)
-        n_batches = math.ceil(n_train / batch_size)
+        """Compile ``autoencoder`` for training on ``n_train`` rows, and set XLA for inference.
+
+        ``n_train=None`` (``partial_fit``): parts of any size, one batch per
+        step, and ``jit_compile="auto"`` without XLA on TensorFlow, where
+        every new size of a last batch would compile again.
+        """
+        if n_train is None:
+            jit_compile, n_batches = _resolve_jit_compile(self.jit_compile, 0), 1
+        else:
+            jit_compile = _resolve_jit_compile(self.jit_compile, n_train * self.epochs)
+            n_batches = math.ceil(n_train / batch_size)
         autoencoder.compile(
             optimizer=make_optimizer(self.optimizer, self.learning_rate),
             loss=get_loss(self.loss),
