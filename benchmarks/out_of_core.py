@@ -1,0 +1,123 @@
+"""Training on a file larger than memory: wall time and peak RSS of one pass.
+
+Writes ``--gigabytes`` of MNIST-like rows (MNIST's training images, scaled
+to [0, 1] as float32, repeated) to a ``.npy`` file once, then runs each
+variant in its own Python process, so that each reports its own peak RSS
+(``ru_maxrss``; and its anonymous part, sampled every 50 ms: the cached
+pages of a memmapped file count in RSS but are dropped under memory
+pressure) and wall time, with and without the imports (TensorFlow
+takes seconds), the network's build and compile included:
+
+``partial_fit, file``
+    ``np.load(path, mmap_mode="r")`` and ``partial_fit`` on parts of
+    ``--part-rows`` rows: one pass over the whole file, never more than a
+    part in memory.
+``partial_fit, RAM``
+    The same on the first ``--ram-rows`` rows loaded into memory.
+``fit, RAM``
+    ``fit(epochs=1, early_stopping=False)`` on those rows in memory, the
+    fastest in-memory pass (skae's batch loop).
+
+The tutorial's autoencoder (784-36-784), batches of 256. Rows per second
+compare the variants; the machine may be shared (say so with the numbers).
+
+Run from the repository root::
+
+    python benchmarks/out_of_core.py --gigabytes 16 --path /tmp/big.npy
+    python benchmarks/out_of_core.py --gigabytes 1 --ram-rows 100000
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+_VARIANT = """
+import json, resource, sys, threading, time
+start = time.perf_counter()
+peak_anonymous = [0]
+
+def sample_anonymous_memory():
+    # Pages of the memmapped file count in RSS while cached, yet the kernel
+    # drops them under pressure: the memory a run needs is its anonymous RSS.
+    while True:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("RssAnon:"):
+                    peak_anonymous[0] = max(peak_anonymous[0], int(line.split()[1]))
+        time.sleep(0.05)
+
+threading.Thread(target=sample_anonymous_memory, daemon=True).start()
+import numpy as np
+from skae import AutoencoderTransformer
+imported = time.perf_counter()
+variant, path, part_rows, ram_rows = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+estimator = AutoencoderTransformer(36, batch_size=256, random_state=0)
+X = np.load(path, mmap_mode="r")
+if variant != "partial_fit, file":
+    X = np.array(X[:ram_rows])
+if variant == "fit, RAM":
+    estimator.set_params(epochs=1, early_stopping=False).fit(X)
+else:
+    for first in range(0, len(X), part_rows):
+        estimator.partial_fit(X[first : first + part_rows])
+print(json.dumps({
+    "variant": variant,
+    "rows": len(X),
+    "seconds": time.perf_counter() - start,
+    "training_seconds": time.perf_counter() - imported,
+    "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    "peak_anonymous_gb": peak_anonymous[0] / 2**20,
+    "loss": float(estimator.history_["loss"][-1]),
+}))
+"""
+
+
+def _write_file(path, gigabytes, mnist):
+    """Write MNIST's training images (float32, [0, 1]) repeated to ``gigabytes`` at ``path``."""
+    import numpy as np
+
+    with np.load(mnist) as data:
+        images = data["x_train"].reshape(len(data["x_train"]), -1).astype(np.float32) / 255
+    n_rows = int(gigabytes * 2**30 // (images.shape[1] * 4))
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(n_rows, images.shape[1]))
+    for first in range(0, n_rows, len(images)):
+        out[first : first + len(images)] = images[: n_rows - first]
+    out.flush()
+    del out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gigabytes", type=float, default=16.0)
+    parser.add_argument("--path", default="/tmp/skae_out_of_core.npy")
+    parser.add_argument("--mnist", default=os.path.join("..", "shared", "data", "mnist.npz"))
+    parser.add_argument("--part-rows", type=int, default=65536)
+    parser.add_argument("--ram-rows", type=int, default=240000)
+    args = parser.parse_args(argv)
+    if not os.path.exists(args.path):
+        _write_file(args.path, args.gigabytes, args.mnist)
+    size = os.path.getsize(args.path) / 2**30
+    print(f"{args.path}: {size:.1f} GB; parts of {args.part_rows} rows; in RAM: {args.ram_rows} rows")
+    print(
+        "| variant | rows | seconds (all) | seconds (after imports) | rows/s (after imports) "
+        "| peak RSS (GB) | peak anonymous RSS (GB) | last loss |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for variant in ("fit, RAM", "partial_fit, RAM", "partial_fit, file"):
+        done = subprocess.run(
+            [sys.executable, "-c", _VARIANT, variant, args.path, str(args.part_rows), str(args.ram_rows)],
+            capture_output=True, text=True, check=True,
+        )
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        print(
+            f"| {r['variant']} | {r['rows']} | {r['seconds']:.1f} | {r['training_seconds']:.1f} "
+            f"| {r['rows'] / r['training_seconds']:.0f} "
+            f"| {r['peak_rss_gb']:.2f} | {r['peak_anonymous_gb']:.2f} | {r['loss']:.4f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
