@@ -14,7 +14,7 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted, validate_data
 
 from ._augmentation import image_moves, moves_parameters_doc
 from ._blocks import by_row_blocks
@@ -33,6 +33,24 @@ from ._keras._predict import _PREDICT_ROWS, PREDICT_FUNCTIONS, _predict
 from ._keras._trainers import TRAINERS
 from ._persistence import save
 from ._validation import explained_errors, reconstructible_range
+
+
+def _checked_sample_weight(sample_weight, X):
+    """``sample_weight`` as float32 of one non-negative weight per row of ``X``, not all 0; or None."""
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+    if (sample_weight < 0).any():
+        raise ValueError(
+            f"sample_weight has negative values (the smallest is {sample_weight.min():g}); "
+            "a weight scales a sample's reconstruction loss and must be 0 or more."
+        )
+    if not sample_weight.any():
+        raise ValueError(
+            "sample_weight is 0 for every sample, which leaves nothing to train on. "
+            "Give the samples to learn from a positive weight."
+        )
+    return sample_weight
 
 
 def auto_batch_size(n_samples):
@@ -338,7 +356,7 @@ class AutoencoderTransformer(
 
     @unfitted_on_failure
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Train the autoencoder to reconstruct `X`.
 
         Parameters
@@ -349,6 +367,15 @@ class AutoencoderTransformer(
 
         y : Ignored
             Not used, present for API consistency.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample's reconstruction loss (the
+            validation loss of early stopping too); a sample of weight 0
+            does not count. As in Keras, a batch's loss is the weighted sum
+            over its rows divided by their number. Weighted fits are fed
+            through Keras' own training loop, not skae's batch loop. In a
+            Pipeline, pass it as ``autoencodertransformer__sample_weight`` or
+            route it with ``set_fit_request(sample_weight=True)``.
 
         Returns
         -------
@@ -373,6 +400,7 @@ class AutoencoderTransformer(
         """
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32)
+            sample_weight = _checked_sample_weight(sample_weight, X)
         hidden_layer_sizes, moves = self._check_params_vs_input(X)
         self._warn_if_out_of_range(X)
         rng = check_random_state(self.random_state)
@@ -381,7 +409,7 @@ class AutoencoderTransformer(
         batch_size = auto_batch_size(len(train)) if self.batch_size == "auto" else self.batch_size
         self._compile(autoencoder, (encoder, decoder), len(train), batch_size)
         reuse = self._reuse(X.shape[1], hidden_layer_sizes, batch_size)
-        history = self._train(autoencoder, X, train, validation, rng, moves, batch_size, reuse)
+        history = self._train(autoencoder, X, train, validation, rng, moves, batch_size, reuse, sample_weight)
         release_training_state(autoencoder)
 
         self.autoencoder_ = autoencoder
@@ -393,7 +421,7 @@ class AutoencoderTransformer(
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """Train on `X` for one pass over its rows, continuing from the previous call.
 
         For data that comes in parts (read from disk, streamed, or the blocks
@@ -418,6 +446,9 @@ class AutoencoderTransformer(
 
         y : Ignored
             Not used, present for API consistency.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample's reconstruction loss, as in :meth:`fit`.
 
         Returns
         -------
@@ -449,16 +480,17 @@ class AutoencoderTransformer(
         first = not hasattr(self, "autoencoder_")
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32, reset=first)
+            sample_weight = _checked_sample_weight(sample_weight, X)
         hidden_layer_sizes, moves = self._check_params_vs_input(X, holds_out=False)
         self._warn_if_out_of_range(X)
         try:
-            self._train_one_pass(X, hidden_layer_sizes, moves, first)
+            self._train_one_pass(X, hidden_layer_sizes, moves, first, sample_weight)
         except BaseException:
             forget_fit(self)
             raise
         return self
 
-    def _train_one_pass(self, X, hidden_layer_sizes, moves, first):
+    def _train_one_pass(self, X, hidden_layer_sizes, moves, first, sample_weight):
         if first:
             self._random_state = check_random_state(self.random_state)
             models = self._build(X.shape[1], hidden_layer_sizes, self._random_state)
@@ -473,7 +505,7 @@ class AutoencoderTransformer(
         with guard:
             fit_one_pass(
                 self.autoencoder_, X, self.batch_size_, self._random_state, moves,
-                guard.callbacks, min(int(self.verbose), 2),
+                guard.callbacks, min(int(self.verbose), 2), sample_weight,
             )
         self.history_["loss"].extend(guard.history.history["loss"])
         self.n_iter_ += 1
@@ -565,14 +597,14 @@ class AutoencoderTransformer(
         key = (*architecture, self.learning_rate, batch_size, *named)
         return key, lambda: self._build(n_features, hidden_layer_sizes, None)[0]
 
-    def _train(self, autoencoder, X, train, validation, rng, moves, batch_size, reuse=None):
+    def _train(self, autoencoder, X, train, validation, rng, moves, batch_size, reuse=None, sample_weight=None):
         """Run Keras' ``fit`` on the ``train`` rows of ``X``; return its History.
 
         With ``reuse`` (see ``_reuse``) a kept compiled trainer may train
         ``autoencoder``'s weights.
         """
         model, feed, callbacks = _fit_data(
-            autoencoder, X, train, validation, batch_size, rng, moves, reuse
+            autoencoder, X, train, validation, batch_size, rng, moves, reuse, sample_weight
         )
         if validation is not None:
             callbacks.append(

@@ -53,7 +53,18 @@ def _estimators():
     ]
 
 
-@parametrize_with_checks(_estimators())
+def _expected_failed_checks(estimator):
+    """The checks that an estimator fails by design, and why."""
+    if not isinstance(estimator, AutoencoderTransformer):
+        return {}
+    # Minibatch training: a sample of weight 2 counts twice in its batch's
+    # step, a repeated sample once in each of two batches, a sample of weight
+    # 0 still takes a row of its batch: equal fits only in expectation.
+    reason = "stochastic minibatch training: weighted and repeated samples fit alike only in expectation"
+    return {"check_sample_weight_equivalence_on_dense_data": reason}
+
+
+@parametrize_with_checks(_estimators(), expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     """Check that the estimator passes scikit-learn's estimator checks."""
     check(estimator)
@@ -88,7 +99,7 @@ def _slow_estimators():
 
 
 @pytest.mark.slow
-@parametrize_with_checks(_slow_estimators())
+@parametrize_with_checks(_slow_estimators(), expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_architectures_and_deep_clustering(estimator, check):
     """Check that the architectures and DeepEmbeddedClustering pass scikit-learn's estimator checks."""
     check(estimator)

@@ -91,3 +91,4 @@ def test_dask_ml_incremental_trains_on_the_blocks(digits):
     for start in range(0, len(X), 600):
         by_hand.partial_fit(X[start : start + 600])
     np.testing.assert_array_equal(fitted.transform(X), by_hand.transform(X))
+

@@ -31,6 +31,9 @@ def _n_elements(n_rows, batch_size, batches_per_element=1):
 class _EpochBatches(keras.utils.PyDataset):
     """``(X, X)`` batches of the rows ``indices`` of ``X``, reshuffled every epoch.
 
+    With ``sample_weight`` (one per row of ``X``) the batches are
+    ``(X, X, weights)``.
+
     The order comes from ``rng`` (``None``: no shuffling), so that training
     depends on ``random_state`` alone and never on Keras' or NumPy's global
     random state. The rows of an epoch are gathered once, in one vectorised
@@ -40,13 +43,14 @@ class _EpochBatches(keras.utils.PyDataset):
     for input and target).
     """
 
-    def __init__(self, X, indices, batch_size, rng=None, moves=None):
+    def __init__(self, X, indices, batch_size, rng=None, moves=None, sample_weight=None):
         super().__init__()
         self.X = X
         self.indices = indices
         self.batch_size = batch_size
         self.rng = rng
         self.moves = moves
+        self.sample_weight = sample_weight
         self._order = indices
         self._epoch = None
         self.on_epoch_end()
@@ -61,11 +65,13 @@ class _EpochBatches(keras.utils.PyDataset):
             # not a copy of the whole epoch.
             batch = np.take(self.X, self._order[rows], axis=0)
             batch = _random_moves(batch, *self.moves, self.rng)
+        else:
+            if self._epoch is None:
+                self._epoch = np.take(self.X, self._order, axis=0)
+            batch = self._epoch[rows]
+        if self.sample_weight is None:
             return batch, batch
-        if self._epoch is None:
-            self._epoch = np.take(self.X, self._order, axis=0)
-        batch = self._epoch[rows]
-        return batch, batch
+        return batch, batch, self.sample_weight[self._order[rows]]
 
     def on_epoch_end(self):
         # Keras also calls this when it resets its adapter, so the rows are
@@ -322,7 +328,7 @@ class _RowChunks(_EpochBatches):
         return self.X, rows.astype(np.int32)
 
 
-def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=None):
+def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=None, sample_weight=None):
     """``(model, feed, callbacks)`` for ``model.fit(**feed, callbacks=callbacks)`` on rows of ``X``.
 
     ``feed`` holds ``x``, ``validation_data`` (``None`` without
@@ -345,6 +351,9 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     :data:`~skae._keras._trainers.TRAINERS` (``make_network()`` makes a new
     network like ``model`` when none is kept for ``key``), starting from
     ``model``'s weights: train it in ``TRAINERS.lent(trainer, model)``.
+    With ``sample_weight`` (one per row of ``X``; training and validation
+    losses weighted) the batches are the ``PyDataset``'s, in Keras' own
+    loop, on every backend.
     """
     backend = keras.backend.backend()
     # The moves are drawn by NumPy batch by batch, so they go through the
@@ -358,6 +367,7 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     one_batch = backend == "tensorflow" and len(train) <= batch_size
     loop = (
         moves is None
+        and sample_weight is None
         and model.jit_compile
         and (model.steps_per_execution > 1 or one_batch)
         and (
@@ -367,7 +377,7 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         and batch_loop_fits_keras()
     )
     batches_per_call = model.steps_per_execution if loop else None
-    if backend == "tensorflow" and moves is None:
+    if backend == "tensorflow" and moves is None and sample_weight is None:
         batches = _TensorFlowBatches(X, train, validation, batch_size, rng, batches_per_call)
         feed = batches.fit_arguments
         callbacks = [batches]
@@ -376,9 +386,9 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         if validation is not None:
             # Batches of X's held-out rows, copied once and never converted
             # into a second tensor copy by Keras.
-            validation_data = _EpochBatches(X, validation, batch_size)
+            validation_data = _EpochBatches(X, validation, batch_size, sample_weight=sample_weight)
         if batches_per_call is None:
-            training = _EpochBatches(X, train, batch_size, rng, moves)
+            training = _EpochBatches(X, train, batch_size, rng, moves, sample_weight)
         else:
             training = _RowChunks(X, train, batch_size, rng, batches_per_call)
         feed = {"x": training, "validation_data": validation_data}
@@ -426,7 +436,7 @@ def _compiled_trainer(network, model, sample):
     return _built(trainer, sample)
 
 
-def fit_one_pass(model, X, batch_size, rng, moves, callbacks, verbose):
+def fit_one_pass(model, X, batch_size, rng, moves, callbacks, verbose, sample_weight=None):
     """Train the compiled ``model`` on one pass over the rows of ``X``, in an order drawn from ``rng``.
 
     For ``partial_fit``: the model trains itself (no kept trainer), so that
@@ -435,7 +445,7 @@ def fit_one_pass(model, X, batch_size, rng, moves, callbacks, verbose):
     compiles.
     """
     model.fit(
-        _EpochBatches(X, np.arange(X.shape[0]), batch_size, rng, moves),
+        _EpochBatches(X, np.arange(X.shape[0]), batch_size, rng, moves, sample_weight),
         epochs=1,
         shuffle=False,
         callbacks=callbacks,
