@@ -3,7 +3,7 @@
 Writes ``--gigabytes`` of MNIST-like rows (MNIST's training images, scaled
 to [0, 1] as float32, repeated) to a ``.npy`` file once, then runs each
 variant in its own Python process, so that each reports its own peak RSS
-(``ru_maxrss``; and its anonymous part, sampled every 50 ms: the cached
+(``VmHWM``; and its anonymous part, sampled every 50 ms: the cached
 pages of a memmapped file count in RSS but are dropped under memory
 pressure) and wall time, with and without the imports (TensorFlow
 takes seconds), the network's build and compile included:
@@ -34,21 +34,24 @@ import subprocess
 import sys
 
 _VARIANT = """
-import json, resource, sys, threading, time
+import json, sys, threading, time
 start = time.perf_counter()
-peak_anonymous = [0]
+peak = {"VmHWM:": 0, "RssAnon:": 0}
 
-def sample_anonymous_memory():
+def sample_memory():
     # Pages of the memmapped file count in RSS while cached, yet the kernel
     # drops them under pressure: the memory a run needs is its anonymous RSS.
+    # (Not getrusage's ru_maxrss: Linux carries it over from the parent
+    # process across fork and exec.)
     while True:
         with open("/proc/self/status") as status:
             for line in status:
-                if line.startswith("RssAnon:"):
-                    peak_anonymous[0] = max(peak_anonymous[0], int(line.split()[1]))
+                name = line.split(maxsplit=1)[0]
+                if name in peak:
+                    peak[name] = max(peak[name], int(line.split()[1]))
         time.sleep(0.05)
 
-threading.Thread(target=sample_anonymous_memory, daemon=True).start()
+threading.Thread(target=sample_memory, daemon=True).start()
 import numpy as np
 from skae import AutoencoderTransformer
 imported = time.perf_counter()
@@ -67,8 +70,8 @@ print(json.dumps({
     "rows": len(X),
     "seconds": time.perf_counter() - start,
     "training_seconds": time.perf_counter() - imported,
-    "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
-    "peak_anonymous_gb": peak_anonymous[0] / 2**20,
+    "peak_rss_gb": peak["VmHWM:"] / 2**20,
+    "peak_anonymous_gb": peak["RssAnon:"] / 2**20,
     "loss": float(estimator.history_["loss"][-1]),
 }))
 """
