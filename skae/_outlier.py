@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._autoencoder import AutoencoderTransformer
+from ._blocks import by_row_blocks
 from ._failed_fit import unfitted_on_failure
 from ._persistence import save
 from ._random import draw_seed
@@ -205,15 +206,21 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples to score.
+            Samples to score. An array on disk (``np.memmap``, h5py, zarr) is
+            read in blocks of rows; a Dask array is scored block by block
+            where its blocks are.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
             :meth:`AutoencoderTransformer.score_samples` of the trained
-            autoencoder, in the units of its loss.
+            autoencoder, in the units of its loss; a Dask array for a Dask
+            array (and so are :meth:`decision_function` and :meth:`predict`).
         """
         check_is_fitted(self)
+        return by_row_blocks(X, self._score_samples, None, self.n_features_in_)
+
+    def _score_samples(self, X):
         with explained_errors():
             X = validate_data(self, X, dtype=np.float32, reset=False)
         return self.autoencoder_.score_samples(X)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skae import AutoencoderTransformer
+from skae import AutoencoderOutlierDetector, AutoencoderTransformer
 from skae import _blocks
 
 from .conftest import FAST
@@ -83,3 +83,19 @@ def test_a_dask_array_of_the_wrong_shape_is_a_clear_error_before_any_computation
     """Check that a Dask array of the wrong shape fails at once, not when computed."""
     with pytest.raises(ValueError, match=message):
         fitted.transform(da.zeros(shape, chunks=50, dtype=np.float32))
+
+
+def test_outlier_detector_scores_dask_arrays_and_arrays_on_disk(digits, tmp_path, monkeypatch):
+    """Check that the detector's scores, decisions and labels of a Dask array are lazy, and of a memmap read in blocks."""
+    X, _ = digits
+    detector = AutoencoderOutlierDetector(AutoencoderTransformer(**FAST)).fit(X)
+    expected = {name: getattr(detector, name)(X) for name in ("score_samples", "decision_function", "predict")}
+    lazy = da.from_array(X, chunks=(400, -1))
+    np.save(tmp_path / "X.npy", X)
+    monkeypatch.setattr(_blocks, "_DISK_ROWS", 500)
+    for name, output in expected.items():
+        on_dask = getattr(detector, name)(lazy)
+        assert isinstance(on_dask, da.Array), name
+        np.testing.assert_array_equal(on_dask.compute(), output, err_msg=name)
+        on_disk = getattr(detector, name)(np.load(tmp_path / "X.npy", mmap_mode="r"))
+        np.testing.assert_array_equal(on_disk, output, err_msg=name)
