@@ -38,9 +38,10 @@ def validated_image_shape(image_shape, n_features):
         shape[shape.index(-1)] = inferred
     if math.prod(shape) != n_features:
         raise ValueError(
-            f"image_shape={image_shape!r} holds {math.prod(shape)} values but X has "
-            f"{n_features} features. Pass the shape of one image, whose pixels are "
-            f"the columns of X (flattened in C order), e.g. (28, 28, 1) for 784."
+            f"image_shape={image_shape!r} does not hold {n_features} features: it "
+            f"holds {math.prod(shape)} values but X has {n_features}. Pass the shape of "
+            f"one image, whose pixels are the columns of X (flattened in C order), "
+            f"e.g. (28, 28, 1) for 784."
         )
     return tuple(shape)
 
@@ -49,3 +50,20 @@ def square_image_shape(n_features):
     """``(side, side)`` when ``n_features`` is ``side * side``, else ``None``."""
     side = math.isqrt(n_features)
     return (side, side) if side * side == n_features else None
+
+
+def drawn_image_shape(image_shape, n_features):
+    """The shape to draw a row of X in: ``image_shape`` validated, or inferred as a square.
+
+    One channel is dropped (a grey image); ``None`` infers ``(side, side)``.
+    """
+    if image_shape is None:
+        shape = square_image_shape(n_features)
+        if shape is None:
+            raise ValueError(
+                f"Cannot infer the image shape of {n_features} features: it is "
+                "not a perfect square. Pass image_shape=(height, width)."
+            )
+        return shape
+    height, width, channels = validated_image_shape(image_shape, n_features)
+    return (height, width) if channels == 1 else (height, width, channels)

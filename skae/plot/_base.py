@@ -1,12 +1,10 @@
-"""What the Displays share: finding the autoencoder, image shapes, axes."""
+"""What the Displays share: finding the autoencoder, checking n_samples, axes."""
 
 import math
 
 import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_array, check_is_fitted
-
-from .._images import square_image_shape
 
 
 def _is_autoencoder(estimator):
@@ -58,28 +56,6 @@ def _find_autoencoder(estimator, X=None, *, caller):
         else:
             raise error
     return estimator, X
-
-
-# (k, k) when n == k * k, else None.
-_square_shape = square_image_shape
-
-
-def _image_shape(n_features, image_shape):
-    """Validate `image_shape` against `n_features`, or infer a square one."""
-    if image_shape is None:
-        image_shape = _square_shape(n_features)
-        if image_shape is None:
-            raise ValueError(
-                f"Cannot infer the image shape of {n_features} features: it is "
-                "not a perfect square. Pass image_shape=(height, width)."
-            )
-        return image_shape
-    image_shape = tuple(int(s) for s in image_shape)
-    if len(image_shape) != 2 or math.prod(image_shape) != n_features:
-        raise ValueError(
-            f"image_shape={image_shape} does not hold {n_features} features."
-        )
-    return image_shape
 
 
 def _check_n_samples(n_samples, n_available=None):

@@ -4,7 +4,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import _check_n_samples, _get_axes_grid, _image_shape, _predict_clusters
+from .._images import drawn_image_shape
+from ._base import _check_n_samples, _get_axes_grid, _predict_clusters
 
 
 class ClusterGalleryDisplay:
@@ -169,7 +170,7 @@ class ClusterGalleryDisplay:
         y_pred = np.asarray(y_pred)
         check_consistent_length(X, y_pred, y_true)
         _check_n_samples(n_samples)
-        image_shape = _image_shape(X.shape[1], image_shape)
+        image_shape = drawn_image_shape(image_shape, X.shape[1])
         rng = check_random_state(random_state)
 
         cluster_ids, sizes = np.unique(y_pred, return_counts=True)

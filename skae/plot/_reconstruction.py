@@ -4,7 +4,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
-from ._base import _check_n_samples, _find_autoencoder, _get_axes_grid, _image_shape, _square_shape
+from .._images import drawn_image_shape, square_image_shape
+from ._base import _check_n_samples, _find_autoencoder, _get_axes_grid
 
 ROW_NAMES = ("original", "code", "reconstruction")
 
@@ -106,8 +107,8 @@ class ReconstructionDisplay:
                 f"{codes.shape[0]} codes and reconstructions of shape "
                 f"{reconstructions.shape}; they must match."
             )
-        image_shape = _image_shape(n_features, self.image_shape)
-        code_shape = _square_shape(codes.shape[1])
+        image_shape = drawn_image_shape(self.image_shape, n_features)
+        code_shape = square_image_shape(codes.shape[1])
         if figsize is None:
             figsize = (1.2 * n_samples + 0.8, 3.8)
         figure, axes = _get_axes_grid(
