@@ -8,14 +8,17 @@ import sys
 import numpy as np
 import pytest
 
-from skae._cli import _parser, _plan, main, run
+from skae._cli import main
+from skae._cli._parser import make_parser
+from skae._cli._plan import plan
+from skae._cli._run import run
 
 from .conftest import MNIST_PATH
 
 
 def _run(*argv):
     out = io.StringIO()
-    results = run(_parser().parse_args(["run", *argv]), out=out)
+    results = run(make_parser().parse_args(["run", *argv]), out=out)
     return results, out.getvalue()
 
 
@@ -96,7 +99,7 @@ def test_mnist_offline_says_where_it_looked(tmp_path, monkeypatch, capsys):
 
 def test_native_log_lines_are_recognised():
     """Check that the filter drops TensorFlow's C++ log lines and keeps everything else."""
-    from skae._cli import _NATIVE_LOG
+    from skae._cli._console import _NATIVE_LOG
 
     native = [
         "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
@@ -117,7 +120,7 @@ needs_recipes = pytest.mark.skipif(
 
 
 def _plan_names(*argv):
-    return [name for name, _ in _plan(_parser().parse_args(["run", *argv]))]
+    return [name for name, _ in plan(make_parser().parse_args(["run", *argv]))]
 
 
 @needs_recipes
@@ -154,7 +157,7 @@ def test_verbose_reaches_the_estimators_inside_a_recipe():
     from skae import AutoencoderTransformer, DeepEmbeddedClustering
 
     for argv, expected in [(["--verbose"], 2), ([], 0)]:
-        [(_, estimator)] = _plan(_parser().parse_args(["run", "--recipe", "dec", *argv]))
+        [(_, estimator)] = plan(make_parser().parse_args(["run", "--recipe", "dec", *argv]))
         levels = [
             value
             for name, value in estimator.get_params(deep=True).items()
@@ -271,7 +274,7 @@ def test_bad_invocation_is_one_line_before_any_training(tmp_path, arguments, sta
 
 def test_default_console_is_quiet(tmp_path):
     """Check that a run prints no TensorFlow C++ log line and one progress bar, not a line per epoch."""
-    from skae._cli import _NATIVE_LOG
+    from skae._cli._console import _NATIVE_LOG
 
     result = _skae("run", *FAST_RUN, *TWO_RECIPES, "--report", tmp_path / "report")
     assert result.returncode == 0, result.stderr
@@ -288,7 +291,7 @@ def test_default_console_is_quiet(tmp_path):
 @needs_recipes
 def test_default_run_is_short_and_quiet():
     """Check that the default `skae run` prints at most 40 non-empty lines and no log line."""
-    from skae._cli import _NATIVE_LOG
+    from skae._cli._console import _NATIVE_LOG
 
     result = _skae("run", timeout=900)
     assert result.returncode == 0, result.stderr
@@ -353,14 +356,14 @@ def test_import_skae_does_not_import_keras():
 
 def test_steps_column_shows_whether_the_balanced_recipe_trained_its_autoencoder():
     """Check that the table's steps show the codes step as the autoencoder, or not at all on small data."""
-    from skae._cli import _steps
+    from skae._cli._tables import steps
     from skae.recipes import balanced_pipeline
 
     recipe = balanced_pipeline()
-    assert _steps(recipe) == "scale > autoencoder > UMAP > BalancedKMeans"
+    assert steps(recipe) == "scale > autoencoder > UMAP > BalancedKMeans"
     recipe.named_steps["codes"].autoencoder_ = None  # what fit leaves below min_samples
-    assert _steps(recipe) == "scale > UMAP > BalancedKMeans"
-    assert _steps(balanced_pipeline(deep=False)) == "scale > UMAP > BalancedKMeans"
+    assert steps(recipe) == "scale > UMAP > BalancedKMeans"
+    assert steps(balanced_pipeline(deep=False)) == "scale > UMAP > BalancedKMeans"
 
 
 def test_ctrl_c_during_a_keras_fit_stops_it_between_steps(digits, monkeypatch):
@@ -374,11 +377,12 @@ def test_ctrl_c_during_a_keras_fit_stops_it_between_steps(digits, monkeypatch):
 
     import keras
 
-    from skae import AutoencoderTransformer, _cli
+    from skae import AutoencoderTransformer
+    from skae._cli._interrupts import Interrupts
     from skae._keras import _fit_guard
 
     X, _ = digits
-    interrupts = _cli._Interrupts()
+    interrupts = Interrupts()
     raised_by_handler = []
 
     class PressCtrlC(keras.callbacks.Callback):
@@ -404,8 +408,8 @@ def test_ctrl_c_during_a_keras_fit_stops_it_between_steps(digits, monkeypatch):
 
 def test_ctrl_c_outside_a_keras_fit_is_raised_at_once():
     """Check that Ctrl-C while a recipe fits something other than Keras (KMeans, UMAP) raises KeyboardInterrupt."""
-    from skae import _cli
+    from skae._cli._interrupts import Interrupts
 
-    interrupts = _cli._Interrupts()
+    interrupts = Interrupts()
     with interrupts.fitting(), pytest.raises(KeyboardInterrupt):
         interrupts(signal.SIGINT, None)

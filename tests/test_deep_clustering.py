@@ -266,10 +266,10 @@ def test_the_commands_ctrl_c_in_the_clustering_phase_is_raised_between_batches(p
     import signal
 
     import skae._keras._fit_guard
-    from skae import _cli
+    from skae._cli._interrupts import Interrupts
 
     X, _ = digits
-    interrupts = _cli._Interrupts()
+    interrupts = Interrupts()
     raised_by_handler = []
 
     def press():

@@ -1,6 +1,30 @@
 """One progress bar per Keras fit, for the ``skae`` command's console."""
 
+import contextlib
+
 import keras
+
+from ._callbacks import callbacks_added
+
+
+@contextlib.contextmanager
+def progress_bars(args, label):
+    """One progress bar per Keras fit meanwhile, unless --quiet or --verbose."""
+    if args.quiet or args.verbose:
+        yield
+        return
+    bars = []
+
+    def new_bar():
+        bars.append(ProgressBar(label))
+        return [bars[-1]]
+
+    try:
+        with callbacks_added(new_bar):
+            yield
+    finally:
+        for bar in bars:
+            bar.close()  # an interrupted fit never calls on_train_end
 
 
 class ProgressBar(keras.callbacks.Callback):

@@ -1,0 +1,62 @@
+"""What the command prints: the comparison table, its steps column, the scores."""
+
+_STEP_NAMES = {
+    "MinMaxScaler": "scale",
+    "AutoencoderTransformer": "autoencoder",
+    "DeepEmbeddedClustering": "DEC",
+}
+
+
+def steps(estimator):
+    """The estimator's steps, short: ``scale > autoencoder > KMeans``.
+
+    A fitted codes step of the balanced recipe shows as the autoencoder
+    when it trained one, and not at all when the samples went on as they were.
+    """
+    from ..recipes import CodesOfLargeData
+
+    names = []
+    for _, step in getattr(estimator, "steps", [(None, estimator)]):
+        if isinstance(step, CodesOfLargeData):
+            if getattr(step, "autoencoder_", False) is None:
+                continue
+            step = step.autoencoder
+        if step != "passthrough":
+            names.append(type(step).__name__)
+    return " > ".join(_STEP_NAMES.get(name, name) for name in names)
+
+
+def comparison_table(fitted):
+    """One row per fitted recipe: its scores, seconds to fit and steps."""
+    import pandas as pd
+
+    rows = [
+        {
+            "recipe": entry["name"] + (" (stopped)" if entry["interrupted"] else ""),
+            "hungarian": entry["scores"]["hungarian_accuracy"],
+            "majority": entry["scores"]["majority_vote_accuracy"],
+            "nmi": entry["scores"]["nmi"],
+            "ari": entry["scores"]["ari"],
+            "fit_s": entry["fit_seconds"],
+            "steps": entry["steps"],
+        }
+        for entry in fitted
+    ]
+    return pd.DataFrame(rows)
+
+
+def print_table(table, out):
+    """The comparison table: scores to 3 decimals, seconds to 1, steps aligned left."""
+    width = table["steps"].str.len().max()
+    text = table.to_string(
+        index=False,
+        float_format="{:.3f}".format,
+        formatters={"fit_s": "{:.1f}".format, "steps": f"{{:<{width}}}".format},
+    )
+    print("\n".join(line.rstrip() for line in text.splitlines()), file=out)
+
+
+def print_scores(scores, out):
+    """One recipe's scores, one a line."""
+    for metric, value in scores.items():
+        print(f"{metric:>24}: {value:.4f}", file=out)
