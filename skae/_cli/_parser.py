@@ -24,6 +24,14 @@ def _parse_sizes(text):
     return sizes
 
 
+def _parse_budget(text):
+    """A number, or else the name of a budget; ``skae.recipes.make_recipe`` checks either."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def make_parser():
     """The ``skae`` parser, its one command ``run`` with every option."""
     parser = _Parser(
@@ -115,6 +123,7 @@ def _add_recipe_arguments(run):
     )
     run.add_argument(
         "--budget",
+        type=_parse_budget,
         default="1",
         metavar="B",
         help=(

@@ -1,70 +1,56 @@
-"""What a run fits: the recipes by name, checked before any data is loaded."""
+"""What a run fits: recipes of ``skae.recipes`` by name, checked before any data is loaded."""
 
 import sys
 
 from ._checks import CommandError
 
-
-def _pipeline(args):
-    from sklearn.cluster import KMeans
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import MinMaxScaler
-
-    from .._autoencoder import AutoencoderTransformer
-
-    verbose = (1 if sys.stdout.isatty() else 2) if args.verbose else 0
-    return Pipeline(
-        [
-            ("scale", MinMaxScaler()),
-            (
-                "autoencoder",
-                AutoencoderTransformer(
-                    args.encoding_dim,
-                    hidden_layer_sizes=args.hidden_layer_sizes,
-                    epochs=args.epochs,
-                    batch_size=args.batch_size,
-                    random_state=args.random_state,
-                    verbose=verbose,
-                ),
-            ),
-            (
-                "kmeans",
-                KMeans(args.n_clusters, n_init=10, random_state=args.random_state),
-            ),
-        ]
-    )
-
-
-def _recipes_module():
-    """``skae.recipes``, or None in an installation without it."""
-    import importlib.util
-
-    if importlib.util.find_spec("skae.recipes") is None:
-        return None
-    from .. import recipes
-
-    return recipes
-
-
-def _budget(text):
-    try:
-        return float(text)
-    except ValueError:
-        return text
+# The tutorial recipe's autoencoder step, and the command's options that are
+# its parameters, by the same name.
+TUTORIAL_AUTOENCODER = "autoencodertransformer"
+_TUTORIAL_OPTIONS = ("encoding_dim", "hidden_layer_sizes", "epochs", "batch_size")
 
 
 def plan(args):
-    """``[(name, unfitted estimator)]``: what to fit, checked before any data is loaded.
+    """``[(name, unfitted recipe)]``: what to fit, checked before any data is loaded.
 
-    The tutorial is built from the command's options; the other recipes come
-    from ``skae.recipes.make_recipe``, which checks the budget and n_clusters.
+    Every recipe comes from ``skae.recipes.make_recipe``, which checks
+    n_clusters and the budget.
     """
-    recipes = _recipes_module()
-    text = args.recipe or ("tutorial" if args.grid or recipes is None else "compare")
-    if recipes is None:
-        if text != "tutorial":
-            raise CommandError("--recipe needs skae.recipes, which this installation lacks", 2)
-        return [("tutorial", _pipeline(args))]
+    from .. import recipes
+
+    planned = []
+    for name in _recipe_names(args, recipes):
+        try:
+            recipe = _recipe(recipes, name, args)
+        except ValueError as exc:
+            raise CommandError(f"--recipe {name}: {exc}", 2) from None
+        planned.append((name, _with_verbosity(recipe, args)))
+    return planned
+
+
+def _recipe(recipes, name, args):
+    """``make_recipe(name)`` under the command's options.
+
+    The tutorial's autoencoder takes ``--encoding-dim``, ``--epochs``, ... (its
+    parameters of the same names) instead of ``--budget``.
+    """
+    tutorial = name == "tutorial"
+    recipe = recipes.make_recipe(
+        name,
+        n_clusters=args.n_clusters,
+        random_state=args.random_state,
+        budget=1.0 if tutorial else args.budget,
+    )
+    if tutorial:
+        recipe.set_params(
+            **{f"{TUTORIAL_AUTOENCODER}__{option}": getattr(args, option) for option in _TUTORIAL_OPTIONS}
+        )
+    return recipe
+
+
+def _recipe_names(args, recipes):
+    """The recipes ``--recipe`` names; by default the tutorial beside KMeans and the best."""
+    text = args.recipe or ("tutorial" if args.grid else "compare")
     if text == "all":
         names = list(recipes.RECIPE_NAMES)
     elif text == "compare":
@@ -80,22 +66,7 @@ def plan(args):
         )
     if args.grid and names != ["tutorial"]:
         raise CommandError("--grid searches the tutorial's code size: add --recipe tutorial", 2)
-    planned = []
-    for name in names:
-        if name == "tutorial":
-            planned.append((name, _pipeline(args)))
-            continue
-        try:
-            estimator = recipes.make_recipe(
-                name,
-                n_clusters=args.n_clusters,
-                random_state=args.random_state,
-                budget=_budget(args.budget),
-            )
-        except ValueError as exc:
-            raise CommandError(f"--recipe {name}: {exc}", 2) from None
-        planned.append((name, _with_verbosity(estimator, args)))
-    return planned
+    return names
 
 
 def _with_verbosity(estimator, args):

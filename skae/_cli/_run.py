@@ -6,8 +6,8 @@ import time
 from ._checks import CommandError, data_source
 from ._console import import_keras
 from ._interrupts import interrupts
-from ._plan import plan
-from ._tables import comparison_table, print_scores, print_table, steps
+from ._plan import TUTORIAL_AUTOENCODER, plan
+from ._tables import comparison_table, print_comparison, print_confusion_matrix, print_scores, steps
 
 
 def run(args, out=sys.stdout):
@@ -17,61 +17,48 @@ def run(args, out=sys.stdout):
     (Hungarian and majority-vote accuracy, NMI, ARI, fit seconds) and the
     confusion matrix of the best by Hungarian accuracy.
     """
-    from ..metrics import majority_vote_confusion_matrix
-
     import_keras(args)
     planned = plan(args)
     X, y, name = load(args)
     print(f"data: {name}, {X.shape[0]} samples x {X.shape[1]} features", file=out, flush=True)
     results = {"data": name, "n_samples": int(X.shape[0]), "n_features": int(X.shape[1])}
     fitted = _fit_plan(args, planned, X, y, out)
+    by_name = {entry["name"]: entry for entry in fitted}
 
-    tutorial = next((entry for entry in fitted if entry["name"] == "tutorial"), None)
-    if tutorial is not None:
-        autoencoder = tutorial["estimator"].named_steps["autoencoder"]
-        results["epochs_run"] = autoencoder.n_iter_
-        results["encoding_dim"] = autoencoder.encoding_dim
-        for key in ("grid_search", "best_params"):
-            if key in tutorial:
-                results[key] = tutorial[key]
-        print(
-            f"\nautoencoder {X.shape[1]} -> {autoencoder.encoding_dim} -> {X.shape[1]}: "
-            f"{autoencoder.n_iter_} epochs, {tutorial['fit_seconds']:.1f} s",
-            file=out,
-        )
-    main = tutorial or fitted[0]
+    if "tutorial" in by_name:
+        results.update(_tutorial_summary(by_name["tutorial"], X.shape[1], out))
+    shown = by_name.get("tutorial", fitted[0])
     if len(fitted) > 1:
         table = comparison_table(fitted)
-        print(f"\ncomparison on {name}, {X.shape[0]} samples (fit_s: seconds to fit):", file=out)
-        print_table(table, out)
-        main = max(fitted, key=lambda entry: entry["scores"]["hungarian_accuracy"])
+        print_comparison(table, f"{name}, {X.shape[0]} samples", out)
+        shown = max(fitted, key=lambda entry: entry["scores"]["hungarian_accuracy"])
         results["comparison"] = table.to_dict(orient="list")
-    results["recipe"] = main["name"]
-    results["fit_seconds"] = main["fit_seconds"]
-    results["scores"] = main["scores"]
-    print(
-        f"\n{main['name']}: majority-vote confusion matrix "
-        "(rows: true label, columns: cluster named by majority):",
-        file=out,
-    )
-    print(majority_vote_confusion_matrix(y, main["clusters"]).to_string(), file=out)
+    results.update(recipe=shown["name"], fit_seconds=shown["fit_seconds"], scores=shown["scores"])
+    print_confusion_matrix(shown["name"], y, shown["clusters"], out)
     if len(fitted) == 1:
         print("", file=out)
-        print_scores(main["scores"], out)
+        print_scores(shown["scores"], out)
 
-    kmeans = next((entry for entry in fitted if entry["name"] == "kmeans"), None)
-    if kmeans is not None and len(fitted) > 1:
-        results["baseline_scores"] = kmeans["scores"]
+    if "kmeans" in by_name and len(fitted) > 1:
+        results["baseline_scores"] = by_name["kmeans"]["scores"]
     elif args.baseline:
         results["baseline_scores"] = _kmeans_on_pixels(args, X, y)
         print("\nKMeans on the raw pixels, for comparison:", file=out)
         print_scores(results["baseline_scores"], out)
-    results["recipes"] = fitted
-    results["pipeline"] = main["estimator"]
-    results["X"] = X
-    results["y"] = y
-    results["clusters"] = main["clusters"]
+    results.update(recipes=fitted, pipeline=shown["estimator"], X=X, y=y, clusters=shown["clusters"])
     return results
+
+
+def _tutorial_summary(tutorial, n_features, out):
+    """Print the tutorial's autoencoder in one line; return what the results say of it."""
+    autoencoder = tutorial["estimator"].named_steps[TUTORIAL_AUTOENCODER]
+    print(
+        f"\nautoencoder {n_features} -> {autoencoder.encoding_dim} -> {n_features}: "
+        f"{autoencoder.n_iter_} epochs, {tutorial['fit_seconds']:.1f} s",
+        file=out,
+    )
+    summary = {"epochs_run": autoencoder.n_iter_, "encoding_dim": autoencoder.encoding_dim}
+    return {**summary, **{key: tutorial[key] for key in ("grid_search", "best_params") if key in tutorial}}
 
 
 def _fit_plan(args, planned, X, y, out):
@@ -111,28 +98,31 @@ def _fit(args, name, estimator, X, y, out):
     return entry
 
 
-def _grid_search(args, pipeline, X, y, entry, out):
+# The searched parameter, and its name in the command's grid table and
+# metrics.json as it has always been (by the steps column's label).
+_SEARCHED = f"{TUTORIAL_AUTOENCODER}__encoding_dim"
+_REPORTED = "autoencoder__encoding_dim"
+
+
+def _grid_search(args, recipe, X, y, entry, out):
+    """Search ``--grid``'s code sizes by majority-vote accuracy; print and return the best."""
     import pandas as pd
     from sklearn.model_selection import GridSearchCV
 
     from ..metrics import majority_vote_scorer
 
     search = GridSearchCV(
-        pipeline,
-        {"autoencoder__encoding_dim": args.grid},
-        scoring=majority_vote_scorer,
-        cv=args.cv,
-        n_jobs=args.n_jobs,
+        recipe, {_SEARCHED: args.grid}, scoring=majority_vote_scorer, cv=args.cv, n_jobs=args.n_jobs
     )
     search.fit(X, y)
-    table = pd.DataFrame(search.cv_results_)[
-        ["param_autoencoder__encoding_dim", "mean_test_score", "std_test_score", "rank_test_score"]
-    ]
+    columns = [f"param_{_SEARCHED}", "mean_test_score", "std_test_score", "rank_test_score"]
+    table = pd.DataFrame(search.cv_results_)[columns].rename(columns={columns[0]: f"param_{_REPORTED}"})
+    best = {_REPORTED: search.best_params_[_SEARCHED]}
     print("\ngrid search (majority-vote accuracy on held-out folds):", file=out)
     print(table.to_string(index=False), file=out)
-    print(f"best: {search.best_params_}", file=out)
+    print(f"best: {best}", file=out)
     entry["grid_search"] = table.to_dict(orient="list")
-    entry["best_params"] = search.best_params_
+    entry["best_params"] = best
     return search.best_estimator_
 
 

@@ -1,6 +1,7 @@
 """What the command prints: the comparison table, its steps column, the scores."""
 
-_STEP_NAMES = {
+# The steps column's label of a step, by its class; the others show their class name.
+_STEP_LABELS = {
     "MinMaxScaler": "scale",
     "AutoencoderTransformer": "autoencoder",
     "DeepEmbeddedClustering": "DEC",
@@ -23,7 +24,7 @@ def steps(estimator):
             step = step.autoencoder
         if step != "passthrough":
             names.append(type(step).__name__)
-    return " > ".join(_STEP_NAMES.get(name, name) for name in names)
+    return " > ".join(_STEP_LABELS.get(name, name) for name in names)
 
 
 def comparison_table(fitted):
@@ -45,8 +46,9 @@ def comparison_table(fitted):
     return pd.DataFrame(rows)
 
 
-def print_table(table, out):
-    """The comparison table: scores to 3 decimals, seconds to 1, steps aligned left."""
+def print_comparison(table, data, out):
+    """The comparison table on `data`: scores to 3 decimals, seconds to 1, steps aligned left."""
+    print(f"\ncomparison on {data} (fit_s: seconds to fit):", file=out)
     width = table["steps"].str.len().max()
     text = table.to_string(
         index=False,
@@ -60,3 +62,15 @@ def print_scores(scores, out):
     """One recipe's scores, one a line."""
     for metric, value in scores.items():
         print(f"{metric:>24}: {value:.4f}", file=out)
+
+
+def print_confusion_matrix(recipe, y, clusters, out):
+    """The majority-vote confusion matrix of `recipe`'s clusters."""
+    from ..metrics import majority_vote_confusion_matrix
+
+    print(
+        f"\n{recipe}: majority-vote confusion matrix "
+        "(rows: true label, columns: cluster named by majority):",
+        file=out,
+    )
+    print(majority_vote_confusion_matrix(y, clusters).to_string(), file=out)
