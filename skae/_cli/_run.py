@@ -79,7 +79,7 @@ def _fit_plan(args, planned, X, y, out):
 
 def _fit(args, name, estimator, X, y, out):
     """Fit one recipe under the command's Ctrl-C and progress bar; return its entry."""
-    from ._progress import progress_bars
+    from ._progress import progress_bars  # a Keras callback: imported once Keras is
 
     start = time.perf_counter()
     entry = {"name": name}
@@ -140,11 +140,11 @@ def _scores(y, clusters):
 
 
 def _kmeans_on_pixels(args, X, y):
-    from sklearn.cluster import KMeans
-    from sklearn.preprocessing import MinMaxScaler
+    """The scores of ``--baseline``: the kmeans recipe, KMeans on the scaled pixels."""
+    from ..recipes import make_recipe
 
-    raw = KMeans(args.n_clusters, n_init=10, random_state=args.random_state)
-    return _scores(y, raw.fit_predict(MinMaxScaler().fit_transform(X)))
+    kmeans = make_recipe("kmeans", n_clusters=args.n_clusters, random_state=args.random_state)
+    return _scores(y, kmeans.fit_predict(X))
 
 
 def load(args):
