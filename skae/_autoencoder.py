@@ -30,6 +30,7 @@ from ._keras._fit_guard import FitGuard, release_training_state
 from ._keras._networks import build_autoencoder
 from ._keras._objects import check_activation, get_loss, make_optimizer
 from ._keras._predict import _PREDICT_ROWS, PREDICT_FUNCTIONS, _predict
+from ._keras._spec import network_spec
 from ._keras._trainers import TRAINERS
 from ._persistence import save
 from ._validation import explained_errors, reconstructible_range
@@ -61,6 +62,15 @@ def auto_batch_size(n_samples):
     2024 would give one, and 256 (the DEC/IDEC/N2D batch) on large data.
     """
     return min(256, max(16, 2 ** math.floor(math.log2(max(n_samples, 50) / 50))))
+
+
+def _compiled_training(model, batch_size):
+    """The training facts of a spec (see :func:`~skae._keras._spec.network_spec`) for compiled ``model``."""
+    return {
+        "batch_size": batch_size,
+        "jit_compile": model.jit_compile,
+        "steps_per_execution": model.steps_per_execution,
+    }
 
 
 class AutoencoderTransformer(
@@ -408,7 +418,8 @@ class AutoencoderTransformer(
         autoencoder, encoder, decoder = self._build(X.shape[1], hidden_layer_sizes, rng)
         batch_size = auto_batch_size(len(train)) if self.batch_size == "auto" else self.batch_size
         self._compile(autoencoder, (encoder, decoder), len(train), batch_size)
-        reuse = self._reuse(X.shape[1], hidden_layer_sizes, batch_size)
+        spec = self._network_spec(X.shape[1], hidden_layer_sizes, _compiled_training(autoencoder, batch_size))
+        reuse = None if spec is None else (spec, lambda: self._build(X.shape[1], hidden_layer_sizes, None)[0])
         history = self._train(autoencoder, X, train, validation, rng, moves, batch_size, reuse, sample_weight)
         release_training_state(autoencoder)
 
@@ -560,48 +571,25 @@ class AutoencoderTransformer(
         )
         _set_inference_jit(inference_models, jit_compile)
 
-    def _architecture(self, n_features, hidden_layer_sizes):
-        """Everything that shapes the network's computation besides its weights, or None.
+    def _network_spec(self, n_features, hidden_layer_sizes, training=None):
+        """The :class:`~skae._keras._spec.NetworkSpec` of the network on ``n_features``, or None.
 
+        With ``training`` (the batch size used, ``jit_compile`` and
+        ``steps_per_execution`` as compiled) it holds the training step too.
         None for networks with random layers (noise, variational sampling),
-        whose seeds live in the compiled functions, and for activations given
-        as objects rather than names.
+        whose seeds live in the compiled functions, and where a parameter
+        is an object rather than a name.
         """
-        named = (self.activation, self.encoding_activation, self.output_activation)
-        if self.noise is not None or self.variational or not all(isinstance(n, str) for n in named):
+        if self.noise is not None or self.variational:
             return None
-        return (
-            keras.backend.backend(),
-            keras.config.floatx(),
-            keras.config.dtype_policy().name,
-            n_features,
-            tuple(hidden_layer_sizes),
-            self.encoding_dim,
-            None if self.image_shape is None else tuple(self.image_shape),
-            self.activity_regularization,
-            self.precision,
-            *named,
-        )
-
-    def _reuse(self, n_features, hidden_layer_sizes, batch_size):
-        """``(key, make_network)`` under which a compiled trainer is kept across fits, or None.
-
-        The key holds everything that shapes the network and its training
-        step besides the initial weights: the architecture and the training
-        settings, the optimizer and loss by name.
-        """
-        architecture = self._architecture(n_features, hidden_layer_sizes)
-        named = (self.optimizer, self.loss)
-        if architecture is None or not all(isinstance(n, str) for n in named):
-            return None
-        key = (*architecture, self.learning_rate, batch_size, *named)
-        return key, lambda: self._build(n_features, hidden_layer_sizes, None)[0]
+        return network_spec(self, n_features, training, hidden_layer_sizes=hidden_layer_sizes)
 
     def _train(self, autoencoder, X, train, validation, rng, moves, batch_size, reuse=None, sample_weight=None):
         """Run Keras' ``fit`` on the ``train`` rows of ``X``; return its History.
 
-        With ``reuse`` (see ``_reuse``) a kept compiled trainer may train
-        ``autoencoder``'s weights.
+        With ``reuse=(spec, make_network)`` a compiled trainer kept for
+        ``spec`` may train ``autoencoder``'s weights (see
+        :func:`~skae._keras._feeds._fit_data`).
         """
         model, feed, callbacks = _fit_data(
             autoencoder, X, train, validation, batch_size, rng, moves, reuse, sample_weight
@@ -884,8 +872,8 @@ class AutoencoderTransformer(
         roles = ("autoencoder_", "encoder_", "decoder_")
         role = next(index for index, name in enumerate(roles) if getattr(self, name) is model)
         hidden_layer_sizes = self._validated_hidden_layer_sizes()
-        architecture = self._architecture(self.n_features_in_, hidden_layer_sizes)
-        key = None if architecture is None else (*architecture, role, model.jit_compile)
+        spec = self._network_spec(self.n_features_in_, hidden_layer_sizes)
+        key = None if spec is None else (spec, role, model.jit_compile)
 
         def make_template():
             template = self._build(self.n_features_in_, hidden_layer_sizes, None)[role]

@@ -28,6 +28,7 @@ from ._keras._layers import _SoftAssignment
 from ._keras._networks import ENCODER
 from ._keras._objects import get_loss, make_optimizer
 from ._keras._predict import _predict
+from ._keras._spec import network_spec
 from ._keras._trainers import TRAINERS
 from ._random import draw_seed
 from ._validation import explained_errors
@@ -363,34 +364,29 @@ class DeepEmbeddedClustering(
     def _trainer(self, model, autoencoder, batch_size):
         """The compiled clustering model to train, starting from ``model``'s weights.
 
-        A kept one (see :mod:`skae._keras._trainers`) when the autoencoder's
-        architecture can be told by value and the optimizer and the
-        autoencoder's loss are given by name: train it in
-        ``TRAINERS.lent(trainer, model)``. Otherwise ``model`` itself, compiled.
+        A kept one (see :mod:`skae._keras._trainers`) when the clustering
+        model has a :class:`~skae._keras._spec.NetworkSpec` (the
+        autoencoder's network and loss and the optimizer can be told by
+        value): train it in ``TRAINERS.lent(trainer, model)``. Otherwise
+        ``model`` itself, compiled.
         """
         n_features = autoencoder.n_features_in_
         hidden_layer_sizes = autoencoder._validated_hidden_layer_sizes()
-        architecture = autoencoder._architecture(n_features, hidden_layer_sizes)
-        named = (self.optimizer, autoencoder.loss)
-        if architecture is None or not all(isinstance(n, str) for n in named):
+        network = autoencoder._network_spec(n_features, hidden_layer_sizes)
+        spec = None
+        if network is not None:
+            spec = network_spec(
+                self, n_features, {"batch_size": batch_size}, autoencoder=(network, autoencoder.loss)
+            )
+        if spec is None:
             return self._compiled(model, autoencoder)
-        key = (
-            "dec",
-            *architecture,
-            *named,
-            self.n_clusters,
-            self.alpha,
-            self.reconstruction_weight,
-            self.learning_rate,
-            batch_size,
-        )
 
         def make_trainer():
             _, encoder, decoder = autoencoder._build(n_features, hidden_layer_sizes, None)
             centers = keras.ops.convert_to_numpy(model.get_layer(_ASSIGNMENT).centers)
             return self._compiled(self._clustering_model(encoder, decoder, centers), autoencoder)
 
-        return TRAINERS.borrow(key, model, make_trainer)
+        return TRAINERS.borrow(spec, model, make_trainer)
 
     def _fine_tune(self, model, X, labels, moves, rng, batch_size):
         """Train ``model`` on batches of ``X`` towards DEC's target; return the batches run.

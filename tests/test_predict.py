@@ -77,7 +77,7 @@ def test_prediction_functions_are_bounded(digits, monkeypatch):
     for encoding_dim in (2, 3, 4):
         AutoencoderTransformer(**dict(FAST, encoding_dim=encoding_dim)).fit(X).transform(X)
     assert len(_predict.PREDICT_FUNCTIONS) == 2
-    assert [key[5] for key in _predict.PREDICT_FUNCTIONS._functions] == [3, 4]
+    assert [spec.get("encoding_dim") for spec, _, _ in _predict.PREDICT_FUNCTIONS._functions] == [3, 4]
 
 
 def test_random_networks_keep_their_own_prediction_function(digits):

@@ -107,7 +107,7 @@ def test_the_cache_keeps_the_most_recent_trainers(digits, monkeypatch):
     monkeypatch.setattr(TRAINERS, "max_size", 2)
     for encoding_dim in (2, 3, 4):
         AutoencoderTransformer(**{**LOOP, "encoding_dim": encoding_dim}).fit(X)
-    assert [key[5] for key in TRAINERS._kept] == [3, 4]
+    assert [spec.get("encoding_dim") for spec in TRAINERS._kept] == [3, 4]
 
 
 def test_a_trainer_is_lent_to_one_fit_at_a_time(digits):
@@ -207,7 +207,7 @@ def test_dec_keeps_its_clustering_trainer_and_fits_as_with_a_new_one(digits, rec
         reconstruction_weight=reconstruction_weight,
     )
     DeepEmbeddedClustering(pretrained, random_state=0, **params).fit(X)
-    dec_keys = [key for key in TRAINERS._kept if key[0] == "dec"]
+    dec_keys = [spec for spec in TRAINERS._kept if spec.estimator == "DeepEmbeddedClustering"]
     assert len(dec_keys) == 1
     kept = TRAINERS._kept[dec_keys[0]][0]
     second = DeepEmbeddedClustering(pretrained, random_state=1, **params).fit(X)

@@ -346,11 +346,13 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     model returned is a :class:`_BatchLoopTrainer` around ``model``,
     compiled with its optimizer and loss, which runs up to
     ``steps_per_execution`` batches per call.
-    With ``reuse=(key, make_network)`` the model returned (that trainer, or
+    With ``reuse=(spec, make_network)`` the model returned (that trainer, or
     a network compiled as ``model`` is) is instead borrowed from
-    :data:`~skae._keras._trainers.TRAINERS` (``make_network()`` makes a new
-    network like ``model`` when none is kept for ``key``), starting from
-    ``model``'s weights: train it in ``TRAINERS.lent(trainer, model)``.
+    :data:`~skae._keras._trainers.TRAINERS`, kept under ``spec`` (the
+    :class:`~skae._keras._spec.NetworkSpec` of ``model`` and its training)
+    with the trainer chosen here (``make_network()`` makes a new network
+    like ``model`` when none is kept), starting from ``model``'s weights:
+    train it in ``TRAINERS.lent(trainer, model)``.
     With ``sample_weight`` (one per row of ``X``; training and validation
     losses weighted) the batches are the ``PyDataset``'s, in Keras' own
     loop, on every backend.
@@ -397,13 +399,15 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     if batches_per_call is None:
         if reuse is None:
             return model, feed, callbacks
-        compiled, path = _compiled_like, (False, model.jit_compile, model.steps_per_execution)
+        compiled, trainer = _compiled_like, "keras"
     else:
         if reuse is None:
             return _compiled_trainer(model, model, sample), feed, callbacks
-        compiled, path = _compiled_trainer, (True,)
-    key, make_network = reuse
-    trainer = TRAINERS.borrow((*key, *path), model, lambda: compiled(make_network(), model, sample))
+        compiled, trainer = _compiled_trainer, "batch loop"
+    spec, make_network = reuse
+    trainer = TRAINERS.borrow(
+        spec.trained_by(trainer), model, lambda: compiled(make_network(), model, sample)
+    )
     return trainer, feed, callbacks
 
 

@@ -52,8 +52,11 @@ class PredictFunctions:
     def get(self, key, make_template):
         """The function for ``key``: ``function(model, chunk) -> outputs``.
 
-        ``make_template()`` builds a model of the architecture when none is
-        kept for ``key``; ``None`` for a key of ``None`` or on PyTorch.
+        ``key`` is ``(spec, role, jit_compile)``: the model's
+        :class:`~skae._keras._spec.NetworkSpec`, which sub-model it is, and
+        whether it predicts with XLA. ``make_template()`` builds a model of
+        the architecture when none is kept for ``key``; ``None`` for a key
+        of ``None`` or on PyTorch.
         """
         if key is None or keras.backend.backend() not in ("tensorflow", "jax"):
             return None

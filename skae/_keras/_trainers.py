@@ -17,6 +17,7 @@ The estimator's own model is never the one inside the cache, so a fitted
 estimator never shares weights with a later fit. A trainer is lent to one
 fit at a time (a concurrent fit of the same network compiles its own), and
 at most ``_MAX_TRAINERS`` are kept, the least recently used dropped first.
+A trainer is kept under its :class:`~skae._keras._spec.NetworkSpec`.
 """
 
 import contextlib
@@ -104,7 +105,7 @@ def _network(trainer):
 
 
 class TrainerCache:
-    """Batch-loop trainers by key, lent to one fit at a time."""
+    """Compiled trainers by :class:`~skae._keras._spec.NetworkSpec`, lent to one fit at a time."""
 
     def __init__(self, max_size=_MAX_TRAINERS):
         self.max_size = max_size
@@ -112,17 +113,17 @@ class TrainerCache:
         self._kept = OrderedDict()
         self._lent = {}
 
-    def borrow(self, key, model, make_trainer):
-        """A compiled trainer for ``key``, starting from ``model``'s weights.
+    def borrow(self, spec, model, make_trainer):
+        """A compiled trainer for ``spec``, starting from ``model``'s weights.
 
         ``make_trainer()`` makes a new compiled, built ``_BatchLoopTrainer``
         around a network like ``model``, or such a network compiled itself
-        (never ``model``), for when none is kept for ``key`` or the kept one
+        (never ``model``), for when none is kept for ``spec`` or the kept one
         is lent out. Train it inside
         ``with cache.lent(trainer, model)``.
         """
         with self._lock:
-            kept = self._kept.pop(key, None)
+            kept = self._kept.pop(spec, None)
         if kept is None:
             trainer = make_trainer()
             trainer.optimizer.build(trainer.trainable_variables)
@@ -132,7 +133,7 @@ class TrainerCache:
         trainer = kept[0]
         _network(trainer).set_weights(model.get_weights())
         with self._lock:
-            self._lent[id(trainer)] = key, kept
+            self._lent[id(trainer)] = spec, kept
         return trainer
 
     @contextlib.contextmanager
@@ -152,11 +153,11 @@ class TrainerCache:
             loan = self._lent.pop(id(trainer), None)
         if loan is None:
             return
-        key, kept = loan
+        spec, kept = loan
         model.set_weights(_network(trainer).get_weights())
         with self._lock:
-            self._kept[key] = kept
-            self._kept.move_to_end(key)
+            self._kept[spec] = kept
+            self._kept.move_to_end(spec)
             evicted = len(self._kept) > self.max_size
             while len(self._kept) > self.max_size:
                 self._kept.popitem(last=False)
