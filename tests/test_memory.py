@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 
+import skae
 from skae import AutoencoderTransformer, DeepEmbeddedClustering
 from skae._keras._trainers import TRAINERS
 
@@ -96,13 +97,12 @@ def test_a_fitted_estimator_keeps_no_training_state(digits):
 
 
 @pytest.mark.slow
-def test_a_users_keras_model_still_trains_and_predicts_after_skae_fits(digits, monkeypatch):
+def test_a_users_keras_model_still_trains_and_predicts_after_skae_fits(digits):
     """Check that fitting skae estimators leaves a Keras model the user built before usable and unchanged.
 
     Also when skae drops kept trainers (on JAX that clears JAX's compilation caches).
     """
     X, _ = digits
-    monkeypatch.setattr(TRAINERS, "max_size", 1)
     inputs = keras.Input((X.shape[1],))
     user = keras.Model(inputs, keras.layers.Dense(X.shape[1], activation="sigmoid")(
         keras.layers.Dense(12, activation="relu")(inputs)
@@ -111,13 +111,14 @@ def test_a_users_keras_model_still_trains_and_predicts_after_skae_fits(digits, m
     user.fit(X, X, epochs=1, batch_size=256, verbose=0)
     predicted = user.predict(X, verbose=0)
 
-    for i in range(4):
-        AutoencoderTransformer(2 + i, epochs=2, batch_size=256, jit_compile=i > 0, random_state=i).fit(X)
-    if keras.backend.backend() != "torch":
-        assert len(TRAINERS) == 1  # three networks kept, two dropped
-    DeepEmbeddedClustering(
-        AutoencoderTransformer(4, epochs=2), n_clusters=3, max_iter=4, random_state=0
-    ).fit(X[:300])
+    with skae.config_context(kept_trainers=1):
+        for i in range(4):
+            AutoencoderTransformer(2 + i, epochs=2, batch_size=256, jit_compile=i > 0, random_state=i).fit(X)
+        if keras.backend.backend() != "torch":
+            assert len(TRAINERS) == 1  # three networks kept, two dropped
+        DeepEmbeddedClustering(
+            AutoencoderTransformer(4, epochs=2), n_clusters=3, max_iter=4, random_state=0
+        ).fit(X[:300])
 
     np.testing.assert_array_equal(user.predict(X, verbose=0), predicted)
     history = user.fit(X, X, epochs=2, batch_size=256, verbose=0)

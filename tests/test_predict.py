@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+import skae
 from skae import AutoencoderTransformer
 from skae._keras import _predict
 from skae._keras._predict import _predict_rows
@@ -70,12 +71,12 @@ def test_estimators_of_one_architecture_share_one_prediction_function(digits, ji
 
 
 @pytest.mark.skipif(not SHARED, reason="PyTorch keeps no prediction function (PredictFunctions)")
-def test_prediction_functions_are_bounded(digits, monkeypatch):
-    """Check the least recently used function is dropped."""
+def test_prediction_functions_are_bounded(digits):
+    """Check that at most kept_prediction_functions are kept, the least recently used dropped first."""
     X, _ = digits
-    monkeypatch.setattr(_predict.PREDICT_FUNCTIONS, "max_size", 2)
-    for encoding_dim in (2, 3, 4):
-        AutoencoderTransformer(**dict(FAST, encoding_dim=encoding_dim)).fit(X).transform(X)
+    with skae.config_context(kept_prediction_functions=2):
+        for encoding_dim in (2, 3, 4):
+            AutoencoderTransformer(**dict(FAST, encoding_dim=encoding_dim)).fit(X).transform(X)
     assert len(_predict.PREDICT_FUNCTIONS) == 2
     assert [spec.get("encoding_dim") for spec, _, _ in _predict.PREDICT_FUNCTIONS._functions] == [3, 4]
 

@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import pytest
 
+import skae
 from skae import AutoencoderTransformer, DeepEmbeddedClustering, TrainingDivergedError
 from skae._keras import _trainers
 from skae._keras._feeds import _compiled_trainer
@@ -101,12 +102,12 @@ def test_a_failed_fit_does_not_keep_its_trainer(digits):
 
 
 @pytest.mark.slow
-def test_the_cache_keeps_the_most_recent_trainers(digits, monkeypatch):
-    """Check that at most max_size trainers are kept, the least recently used dropped first."""
+def test_the_cache_keeps_the_most_recent_trainers(digits):
+    """Check that at most kept_trainers trainers are kept, the least recently used dropped first."""
     X, _ = digits
-    monkeypatch.setattr(TRAINERS, "max_size", 2)
-    for encoding_dim in (2, 3, 4):
-        AutoencoderTransformer(**{**LOOP, "encoding_dim": encoding_dim}).fit(X)
+    with skae.config_context(kept_trainers=2):
+        for encoding_dim in (2, 3, 4):
+            AutoencoderTransformer(**{**LOOP, "encoding_dim": encoding_dim}).fit(X)
     assert [spec.get("encoding_dim") for spec in TRAINERS._kept] == [3, 4]
 
 
@@ -150,16 +151,16 @@ def test_dropping_a_trainer_frees_compiled_programs_and_kept_ones_still_fit_alik
     releases = []
     release = _trainers._release_compiled_programs
     monkeypatch.setattr(_trainers, "_release_compiled_programs", lambda: releases.append(1) or release())
-    monkeypatch.setattr(TRAINERS, "max_size", 1)
-    AutoencoderTransformer(**LOOP).fit(X)
-    assert releases == []
-    other = {**LOOP, "encoding_dim": 3}
-    AutoencoderTransformer(**other).fit(X)
-    assert releases == [1]
-    again = AutoencoderTransformer(**other).fit(X)
-    assert releases == [1]
-    TRAINERS.clear()
-    fresh = AutoencoderTransformer(**other).fit(X)
+    with skae.config_context(kept_trainers=1):
+        AutoencoderTransformer(**LOOP).fit(X)
+        assert releases == []
+        other = {**LOOP, "encoding_dim": 3}
+        AutoencoderTransformer(**other).fit(X)
+        assert releases == [1]
+        again = AutoencoderTransformer(**other).fit(X)
+        assert releases == [1]
+        TRAINERS.clear()
+        fresh = AutoencoderTransformer(**other).fit(X)
     assert again.history_ == fresh.history_
     np.testing.assert_array_equal(again.transform(X), fresh.transform(X))
 
@@ -170,13 +171,13 @@ def test_dropping_a_trainer_hands_freed_heap_memory_back(digits, monkeypatch):
     X, _ = digits
     trims = []
     monkeypatch.setattr(_trainers, "_malloc_trim", lambda: trims.append)
-    monkeypatch.setattr(TRAINERS, "max_size", 1)
-    AutoencoderTransformer(**LOOP).fit(X)
-    assert trims == []
-    AutoencoderTransformer(**{**LOOP, "encoding_dim": 3}).fit(X)
-    assert trims == [0]
-    monkeypatch.setattr(_trainers, "_malloc_trim", lambda: None)
-    AutoencoderTransformer(**LOOP).fit(X)  # no malloc_trim (macOS, Windows, musl): nothing to do
+    with skae.config_context(kept_trainers=1):
+        AutoencoderTransformer(**LOOP).fit(X)
+        assert trims == []
+        AutoencoderTransformer(**{**LOOP, "encoding_dim": 3}).fit(X)
+        assert trims == [0]
+        monkeypatch.setattr(_trainers, "_malloc_trim", lambda: None)
+        AutoencoderTransformer(**LOOP).fit(X)  # no malloc_trim (macOS, Windows, musl): nothing to do
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim is Linux-only")

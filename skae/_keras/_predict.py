@@ -11,6 +11,8 @@ from collections import OrderedDict
 import keras
 import numpy as np
 
+from .._config import get_config
+
 # Largest number of rows passed to one predict call. Chunk sizes are powers of
 # two times 64, so that a compiled (XLA) predict function sees few shapes.
 _PREDICT_ROWS = 16384
@@ -40,12 +42,13 @@ class PredictFunctions:
     takes the weights as arguments (``stateless_call``), so any model of
     the same architecture predicts through it, with the same operations as
     its own ``predict_on_batch`` and so the same output, bit for bit. At most
-    ``max_size`` are kept, the least recently used dropped first.
-    PyTorch, which compiles nothing, keeps each model's own function.
+    ``kept_prediction_functions`` (see :func:`skae.set_config`) are kept,
+    the least recently used dropped first; with 0 every model predicts
+    through its own function. PyTorch, which compiles nothing, keeps each
+    model's own function.
     """
 
-    def __init__(self, max_size=8):
-        self.max_size = max_size
+    def __init__(self):
         self._lock = threading.Lock()
         self._functions = OrderedDict()
 
@@ -56,9 +59,13 @@ class PredictFunctions:
         :class:`~skae._keras._spec.NetworkSpec`, which sub-model it is, and
         whether it predicts with XLA. ``make_template()`` builds a model of
         the architecture when none is kept for ``key``; ``None`` for a key
-        of ``None`` or on PyTorch.
+        of ``None``, on PyTorch, or when none are to be kept.
         """
         if key is None or keras.backend.backend() not in ("tensorflow", "jax"):
+            return None
+        max_size = get_config()["kept_prediction_functions"]
+        if max_size == 0:
+            self.clear()
             return None
         with self._lock:
             function = self._functions.pop(key, None)
@@ -66,7 +73,7 @@ class PredictFunctions:
             function = _stateless_predict(make_template())
         with self._lock:
             self._functions[key] = function
-            while len(self._functions) > self.max_size:
+            while len(self._functions) > max_size:
                 self._functions.popitem(last=False)
         return function
 

@@ -16,8 +16,9 @@ compiled for the fit.
 The estimator's own model is never the one inside the cache, so a fitted
 estimator never shares weights with a later fit. A trainer is lent to one
 fit at a time (a concurrent fit of the same network compiles its own), and
-at most ``_MAX_TRAINERS`` are kept, the least recently used dropped first.
-A trainer is kept under its :class:`~skae._keras._spec.NetworkSpec`.
+at most ``kept_trainers`` (see :func:`skae.set_config`) are kept, the least
+recently used dropped first. A trainer is kept under its
+:class:`~skae._keras._spec.NetworkSpec`.
 """
 
 import contextlib
@@ -29,7 +30,7 @@ from collections import OrderedDict
 import keras
 import numpy as np
 
-_MAX_TRAINERS = 4
+from .._config import get_config
 
 
 class _InitialState:
@@ -57,22 +58,26 @@ class _InitialState:
 
 
 def _release_compiled_programs():
-    """Let the backend free the compiled programs of trainers no longer kept.
+    """Let the backend free the compiled programs of trainers no longer kept, as configured.
 
     JAX's compilation caches keep every program compiled in the process
     until ``jax.clear_caches()``, also when the functions that compiled them
     are gone: about 24 MB per network for the tutorial's autoencoder, so a
     search over many architectures grew without bound. Clearing them costs
     the programs still in use a recompile on their next call (the trainers
-    still kept, and functions jitted outside skae), nothing else.
-    TensorFlow's XLA cache cannot be cleared: there the kept trainers only
-    keep the same network from compiling again.
+    still kept, and functions jitted outside skae), nothing else; as it
+    clears the user's own JAX caches too, it happens only under
+    ``clear_jax_caches`` (see :func:`skae.set_config`), and the heap's trim
+    only under ``trim_memory``. TensorFlow's XLA cache cannot be cleared:
+    there the kept trainers only keep the same network from compiling again.
     """
-    if keras.backend.backend() == "jax":
+    config = get_config()
+    if config["clear_jax_caches"] and keras.backend.backend() == "jax":
         import jax
 
         jax.clear_caches()
-    _return_freed_memory()
+    if config["trim_memory"]:
+        _return_freed_memory()
 
 
 def _return_freed_memory():
@@ -105,10 +110,12 @@ def _network(trainer):
 
 
 class TrainerCache:
-    """Compiled trainers by :class:`~skae._keras._spec.NetworkSpec`, lent to one fit at a time."""
+    """Compiled trainers by :class:`~skae._keras._spec.NetworkSpec`, lent to one fit at a time.
 
-    def __init__(self, max_size=_MAX_TRAINERS):
-        self.max_size = max_size
+    At most ``kept_trainers`` of :func:`skae.get_config` are kept.
+    """
+
+    def __init__(self):
         self._lock = threading.Lock()
         self._kept = OrderedDict()
         self._lent = {}
@@ -155,11 +162,12 @@ class TrainerCache:
             return
         spec, kept = loan
         model.set_weights(_network(trainer).get_weights())
+        max_size = get_config()["kept_trainers"]
         with self._lock:
             self._kept[spec] = kept
             self._kept.move_to_end(spec)
-            evicted = len(self._kept) > self.max_size
-            while len(self._kept) > self.max_size:
+            evicted = len(self._kept) > max_size
+            while len(self._kept) > max_size:
                 self._kept.popitem(last=False)
         if evicted:
             _release_compiled_programs()
