@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted, validate_data
 
 from ._augmentation import image_moves, moves_parameters_doc
-from ._blocks import by_row_blocks
+from ._blocks import by_row_blocks, checked_streamed, is_streamed
 from ._failed_fit import forget_fit, unfitted_on_failure
 from ._images import validated_image_shape
 from ._keras._backend import (
@@ -409,10 +409,14 @@ class AutoencoderTransformer(
         during the first epoch propagates and leaves the estimator unfitted.
         """
         with explained_errors():
-            X = validate_data(self, X, dtype=np.float32)
+            if is_streamed(X):
+                value_range = checked_streamed(self, X)
+            else:
+                X = validate_data(self, X, dtype=np.float32)
+                value_range = None
             sample_weight = _checked_sample_weight(sample_weight, X)
         hidden_layer_sizes, moves = self._check_params_vs_input(X)
-        self._warn_if_out_of_range(X)
+        self._warn_if_out_of_range(X, value_range)
         rng = check_random_state(self.random_state)
         train, validation = self._split(X.shape[0], rng)
         autoencoder, encoder, decoder = self._build(X.shape[1], hidden_layer_sizes, rng)
@@ -835,11 +839,14 @@ class AutoencoderTransformer(
             )
         return [int(size) for size in sizes]
 
-    def _warn_if_out_of_range(self, X):
+    def _warn_if_out_of_range(self, X, value_range=None):
         low, high, reason = reconstructible_range(self.output_activation, self.loss)
-        if reason is not None and (X.min() < low or X.max() > high):
+        if reason is None:
+            return
+        smallest, largest = value_range or (X.min(), X.max())
+        if smallest < low or largest > high:
             warnings.warn(
-                f"X has values in [{X.min():.3g}, {X.max():.3g}] but {reason}, "
+                f"X has values in [{smallest:.3g}, {largest:.3g}] but {reason}, "
                 f"so only values in [{low:g}, {high:g}] can be reconstructed. "
                 "Scale X first (e.g. put sklearn.preprocessing.MinMaxScaler "
                 "before the autoencoder in a Pipeline), or use "

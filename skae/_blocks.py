@@ -1,6 +1,7 @@
-"""Predicting for data that does not sit in memory: Dask arrays and arrays on disk."""
+"""Data that does not sit in memory, Dask arrays and arrays on disk: checked, read and predicted in blocks of rows."""
 
 import numpy as np
+from sklearn.utils.validation import _check_feature_names, _check_n_features
 
 # Rows read and converted at a time from an array on disk: 16384 rows of
 # MNIST are 51 MB as float32.
@@ -14,6 +15,87 @@ def _is_dask_array(X):
 def _is_on_disk(X):
     """Whether ``X`` is read from a file when sliced: a NumPy memmap, an h5py or zarr array."""
     return isinstance(X, np.memmap) or type(X).__module__.split(".")[0] in ("h5py", "zarr")
+
+
+def is_streamed(X):
+    """Whether ``fit`` reads ``X`` block by block instead of converting it whole."""
+    return _is_dask_array(X) or (_is_on_disk(X) and len(X.shape) == 2)
+
+
+def read_rows(X, rows):
+    """The rows ``rows`` (sorted) of ``X`` as a float32 NumPy array.
+
+    Read one span of at most ``_DISK_ROWS`` rows of ``X`` at a time, from
+    which the wanted rows are taken: a slice of a memmap reads only the
+    pages of those rows, of an h5py or zarr array the span, of a Dask
+    array its chunks. Memory stays of the order of the rows returned.
+    """
+    parts = []
+    for bucket in np.split(rows, np.flatnonzero(np.diff(rows // _DISK_ROWS)) + 1):
+        start = int(bucket[0])
+        span = X[start : int(bucket[-1]) + 1]
+        parts.append(np.asarray(span[bucket - start], dtype=np.float32))
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def checked_streamed(estimator, X):
+    """Check ``X`` for ``fit`` as ``validate_data`` would, without holding it in memory.
+
+    Sets ``n_features_in_`` (and removes ``feature_names_in_``); returns
+    the smallest and largest values of ``X``, found in the same one pass
+    over its blocks that checks them finite.
+    """
+    if np.isnan(X.shape[0]):
+        raise ValueError(
+            "X is a Dask array with unknown chunk sizes. Call X.compute_chunk_sizes() "
+            "first, or build it with known lengths (e.g. "
+            "dask_dataframe.to_dask_array(lengths=True))."
+        )
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2-dimensional array of shape (n_samples, n_features), got "
+            f"{X.ndim} dimensions. Reshape it with X.reshape(len(X), -1)."
+        )
+    if not (np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.bool_)) or np.issubdtype(
+        X.dtype, np.complexfloating
+    ):
+        raise ValueError(
+            f"X holds values of type {X.dtype}, where real numbers are expected. "
+            "Convert it to float32 first."
+        )
+    n_samples, n_features = X.shape
+    if n_samples < 1 or n_features < 1:
+        raise ValueError(
+            f"Found array with {n_samples} sample(s) and {n_features} feature(s) "
+            "while a minimum of 1 of each is required."
+        )
+    _check_feature_names(estimator, X, reset=True)
+    _check_n_features(estimator, X, reset=True)
+    return _finite_range(X)
+
+
+def _finite_range(X):
+    if _is_dask_array(X):
+        import dask
+        import dask.array as da
+
+        finite, low, high = dask.compute(da.isfinite(X).all(), X.min(), X.max())
+        if not finite:
+            raise ValueError(_NOT_FINITE % "")
+        return float(low), float(high)
+    low, high = np.inf, -np.inf
+    for start in range(0, X.shape[0], _DISK_ROWS):
+        block = np.asarray(X[start : start + _DISK_ROWS])
+        if not np.isfinite(block).all():
+            raise ValueError(_NOT_FINITE % f" (in rows {start} to {start + len(block) - 1})")
+        low, high = min(low, block.min()), max(high, block.max())
+    return float(low), float(high)
+
+
+_NOT_FINITE = (
+    "Input X contains NaN or infinity%s. Remove those samples or impute the "
+    "values (e.g. sklearn.impute.SimpleImputer) before fitting."
+)
 
 
 def by_row_blocks(X, function, n_columns, n_features):

@@ -8,11 +8,13 @@ Keras 3 backend installed.
 """
 
 import math
+import threading
 
 import keras
 import numpy as np
 
 from .._augmentation import _random_moves
+from .._blocks import _DISK_ROWS, is_streamed, read_rows
 from ._backend import keras_internal
 from ._batch_loop import _BatchLoopTrainer, batch_loop_fits_keras
 from ._trainers import TRAINERS
@@ -328,6 +330,129 @@ class _RowChunks(_EpochBatches):
         return self.X, rows.astype(np.int32)
 
 
+class _StreamedBatches(keras.utils.PyDataset):
+    """Batches of the rows ``indices`` of an ``X`` that is read block by block (on disk, Dask).
+
+    As :class:`_EpochBatches` (with ``sample_weight``, ``moves``) or, with
+    ``batches_per_call``, as :class:`_RowChunks` for the batch loop, but
+    each element carries its own rows, ``(rows of up to batches_per_call
+    batches, their indices)``, so that ``X`` is never whole in memory. The
+    rows are read in blocks of about ``_DISK_ROWS`` (a whole number of
+    elements), the next block in a background thread while the current
+    one is trained on. An epoch takes the full blocks in an order drawn
+    from ``rng`` and the last, smaller block last, each block's rows
+    shuffled within it: the shuffle is by blocks, not over all rows. With
+    one block (no more than ``_DISK_ROWS`` rows) that is the order of
+    :class:`_TensorFlowBatches` with the same ``rng``, so such data gives
+    the same batches whether it sits in memory or not. As there, the
+    order is drawn when an epoch begins, by the callback
+    :attr:`reshuffle` (pass it to ``fit``), not when Keras calls
+    ``on_epoch_end``, which it also does before training; except with
+    ``at_epoch_end``, for the cases that take :class:`_EpochBatches` in
+    memory, which draws it there.
+    """
+
+    def __init__(
+        self, X, indices, batch_size, rng=None, moves=None, sample_weight=None,
+        batches_per_call=None, at_epoch_end=False,
+    ):
+        super().__init__()
+        self.at_epoch_end = at_epoch_end
+        self.X = X
+        self.batch_size = batch_size
+        self.rng = rng
+        self.moves = moves
+        self.sample_weight = sample_weight
+        self.batches_per_call = batches_per_call
+        element_rows = batch_size * (batches_per_call or 1)
+        self.elements_per_block = max(1, _DISK_ROWS // element_rows)
+        block_rows = element_rows * self.elements_per_block
+        self.blocks = [indices[start : start + block_rows] for start in range(0, len(indices), block_rows)]
+        self._lock = threading.Lock()
+        self._read = {}
+        self._reading = {}
+        self._order = list(range(len(self.blocks)))
+        self._permutations = [None] * len(self.blocks)
+        self._draw_order()
+        self.reshuffle = keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs=None: epoch > 0 and not at_epoch_end and self._draw_order()
+        )
+
+    def __len__(self):
+        return _n_elements(sum(map(len, self.blocks)), self.batch_size, self.batches_per_call or 1)
+
+    def __getitem__(self, index):
+        position, element = divmod(index, self.elements_per_block)
+        if position == len(self.blocks):  # the last block's smaller batch, alone
+            position, element = position - 1, self.elements_per_block
+        number = self._order[position]
+        rows = self._block(number)
+        if position + 1 < len(self.blocks):
+            self._read_ahead(self._order[position + 1])
+        permutation = self._permutations[number]
+        per_element = self.batch_size * (self.batches_per_call or 1)
+        n_full = len(rows) // self.batch_size * self.batch_size
+        if element * per_element < n_full:
+            chosen = slice(element * per_element, min((element + 1) * per_element, n_full))
+        else:
+            chosen = slice(n_full, None)
+        order = np.arange(len(rows))[chosen] if permutation is None else permutation[chosen]
+        batch = np.take(rows, order, axis=0)
+        if self.batches_per_call is not None:
+            size = self.batch_size if chosen.start < n_full else len(batch)
+            return batch, np.arange(len(batch), dtype=np.int32).reshape(-1, size)
+        if self.moves is not None:
+            batch = _random_moves(batch, *self.moves, self.rng)
+        if self.sample_weight is None:
+            return batch, batch
+        return batch, batch, self.sample_weight[self.blocks[number][order]]
+
+    def on_epoch_end(self):
+        if self.at_epoch_end:
+            self._draw_order()
+
+    def _draw_order(self):
+        if self.rng is None:
+            return
+        n_full = len(self.blocks) - (len(self.blocks[-1]) < len(self.blocks[0]))
+        if n_full > 1:
+            self._order = list(self.rng.permutation(n_full)) + self._order[n_full:]
+        self._permutations = [self.rng.permutation(len(block)) for block in self.blocks]
+
+    def _block(self, number):
+        self._read_ahead(number)
+        with self._lock:
+            thread = self._reading.get(number)
+        if thread is not None:
+            thread.join()
+        with self._lock:
+            self._reading.pop(number, None)
+            rows = self._read[number]
+            # Two blocks at most: this one and the one read ahead.
+            for other in [key for key in self._read if key != number and key not in self._reading]:
+                del self._read[other]
+        if isinstance(rows, BaseException):
+            raise rows
+        return rows
+
+    def _read_ahead(self, number):
+        with self._lock:
+            if number in self._read or number in self._reading:
+                return
+
+            def read():
+                try:
+                    rows = read_rows(self.X, self.blocks[number])
+                except BaseException as error:  # raised where the block is used
+                    rows = error
+                with self._lock:
+                    self._read[number] = rows
+
+            thread = threading.Thread(target=read, daemon=True)
+            self._reading[number] = thread
+            thread.start()
+
+
 def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=None, sample_weight=None):
     """``(model, feed, callbacks)`` for ``model.fit(**feed, callbacks=callbacks)`` on rows of ``X``.
 
@@ -379,7 +504,10 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         and batch_loop_fits_keras()
     )
     batches_per_call = model.steps_per_execution if loop else None
-    if backend == "tensorflow" and moves is None and sample_weight is None:
+    if is_streamed(X):
+        feed, callbacks = _streamed_feed(X, train, validation, batch_size, rng, moves, sample_weight, batches_per_call)
+        sample = read_rows(X, train[:1])
+    elif backend == "tensorflow" and moves is None and sample_weight is None:
         batches = _TensorFlowBatches(X, train, validation, batch_size, rng, batches_per_call)
         feed = batches.fit_arguments
         callbacks = [batches]
@@ -395,7 +523,8 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
             training = _RowChunks(X, train, batch_size, rng, batches_per_call)
         feed = {"x": training, "validation_data": validation_data}
         callbacks = []
-    sample = X[train[:1]]
+    if not is_streamed(X):
+        sample = X[train[:1]]
     if batches_per_call is None:
         if reuse is None:
             return model, feed, callbacks
@@ -409,6 +538,51 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         spec.trained_by(trainer), model, lambda: compiled(make_network(), model, sample)
     )
     return trainer, feed, callbacks
+
+
+def _streamed_feed(X, train, validation, batch_size, rng, moves, sample_weight, batches_per_call):
+    """``fit``'s ``x`` and ``validation_data``, and the callbacks, for an ``X`` read block by block (see :class:`_StreamedBatches`).
+
+    On JAX the batch loop validates with Keras' own step, on batches of rows.
+    """
+    tensorflow = keras.backend.backend() == "tensorflow"
+    # The order is drawn as by the feed the same fit in memory takes.
+    at_epoch_end = not tensorflow or moves is not None or sample_weight is not None
+    training = _StreamedBatches(X, train, batch_size, rng, moves, sample_weight, batches_per_call, at_epoch_end)
+    validation_data = None
+    if validation is not None:
+        per_call = batches_per_call if tensorflow else None
+        validation_data = _StreamedBatches(X, validation, batch_size, sample_weight=sample_weight, batches_per_call=per_call)
+    feed = {"x": training, "validation_data": validation_data}
+    if tensorflow and batches_per_call is not None:
+        feed = {name: None if batches is None else _tensorflow_elements(batches) for name, batches in feed.items()}
+    return feed, [training.reshuffle]
+
+
+def _tensorflow_elements(batches):
+    """The batch loop's elements of ``batches`` as a ``tf.data`` pipeline, an epoch per iteration.
+
+    Keras would infer the shape of a ``PyDataset``'s elements from the
+    first ones, which fixes the batch size of the indices and then rejects
+    the last, smaller batch. Without tf.data's autotuning, which ran a
+    quarter of the epochs on one of two cores (see :class:`_TensorFlowBatches`);
+    one element is prepared while the one before trains.
+    """
+    import tensorflow as tf
+
+    signature = (
+        tf.TensorSpec((None, batches.X.shape[1]), tf.float32),
+        tf.TensorSpec((None, None), tf.int32),
+    )
+    options = tf.data.Options()
+    options.experimental_optimization.apply_default_optimizations = False
+    options.autotune.enabled = False
+    elements = tf.data.Dataset.from_generator(
+        lambda: (batches[index] for index in range(len(batches))), output_signature=signature
+    )
+    # repeat().take() tells Keras the number of elements (a generator's is
+    # unknown), without starting the generator over.
+    return elements.repeat().take(len(batches)).prefetch(1).with_options(options)
 
 
 def _built(model, sample):
