@@ -374,6 +374,11 @@ class AutoencoderTransformer(
         X : array-like of shape (n_samples, n_features)
             Training data. With the default sigmoid output it should be
             scaled to [0, 1], e.g. by :class:`~sklearn.preprocessing.MinMaxScaler`.
+            An array on disk (``np.memmap``, h5py, zarr) or a Dask array is
+            never read whole: it is checked in one pass over blocks of rows,
+            then trained on block by block, the blocks in an order drawn from
+            `random_state` and the rows shuffled within each block (see
+            :doc:`/out_of_core`).
 
         y : Ignored
             Not used, present for API consistency.

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._autoencoder import AutoencoderTransformer
-from ._blocks import by_row_blocks
+from ._blocks import by_row_blocks, checked_streamed, is_streamed
 from ._failed_fit import unfitted_on_failure
 from ._persistence import save
 from ._random import draw_seed
@@ -168,7 +168,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Training data, normal or mostly normal samples.
+            Training data, normal or mostly normal samples. An array on
+            disk (``np.memmap``, h5py, zarr) or a Dask array is read block
+            by block, as by :meth:`AutoencoderTransformer.fit`.
 
         y : Ignored
             Not used, present for API consistency.
@@ -179,12 +181,15 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
             Fitted detector.
         """
         with explained_errors():
-            X = validate_data(self, X, dtype=np.float32)
+            if is_streamed(X):
+                checked_streamed(self, X)
+            else:
+                X = validate_data(self, X, dtype=np.float32)
         autoencoder = self._autoencoder(X.shape[1])
         if autoencoder.random_state is None and self.random_state is not None:
             autoencoder.set_params(random_state=draw_seed(check_random_state(self.random_state)))
         self.autoencoder_ = autoencoder.fit(X)
-        self.offset_ = self._offset(self.autoencoder_.score_samples(X))
+        self.offset_ = self._offset(np.asarray(self.autoencoder_.score_samples(X)))
         return self
 
     def _autoencoder(self, n_features):

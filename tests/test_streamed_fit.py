@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from skae import AutoencoderTransformer
+from skae import AutoencoderOutlierDetector, AutoencoderTransformer
 from skae import _blocks
 from skae._keras import _feeds
 
@@ -58,8 +58,8 @@ def test_a_memmap_of_one_block_fits_as_in_memory(digits, tmp_path, params):
     "params",
     [
         {},
-        pytest.param({"early_stopping": True, "epochs": 3}, id="early_stopping"),
-        pytest.param(_BATCH_LOOP, id="XLA batch loop"),
+        pytest.param({"early_stopping": True, "epochs": 3}, id="early_stopping", marks=pytest.mark.slow),
+        pytest.param(_BATCH_LOOP, id="XLA batch loop", marks=pytest.mark.slow),
     ],
     ids=lambda params: "defaults" if params == {} else None,
 )
@@ -142,3 +142,14 @@ def test_a_streamed_fit_warns_of_values_it_cannot_reconstruct(digits, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         AutoencoderTransformer(**FAST).fit(_on_disk(X, tmp_path))
+
+
+def test_the_outlier_detector_fits_on_streamed_data_as_in_memory(digits, tmp_path):
+    """Check that AutoencoderOutlierDetector.fit of a memmap or a Dask array gives the in-memory offset_ and scores."""
+    X, _ = digits
+    params = dict(autoencoder=AutoencoderTransformer(**FAST), random_state=0)
+    in_memory = AutoencoderOutlierDetector(**params).fit(X)
+    for source in (_on_disk(X, tmp_path, np.float32), da.from_array(X, chunks=(512, -1))):
+        streamed = AutoencoderOutlierDetector(**params).fit(source)
+        assert streamed.offset_ == pytest.approx(in_memory.offset_, rel=1e-5)
+        np.testing.assert_allclose(streamed.score_samples(X), in_memory.score_samples(X), rtol=1e-4)
