@@ -79,13 +79,17 @@ def _finite_range(X):
         import dask
         import dask.array as da
 
-        finite, low, high = dask.compute(da.isfinite(X).all(), X.min(), X.max())
+        with np.errstate(over="ignore"):
+            X = X.astype(np.float32)
+            finite, low, high = dask.compute(da.isfinite(X).all(), X.min(), X.max())
         if not finite:
             raise ValueError(_NOT_FINITE % "")
         return float(low), float(high)
     low, high = np.inf, -np.inf
     for start in range(0, X.shape[0], _DISK_ROWS):
-        block = np.asarray(X[start : start + _DISK_ROWS])
+        # As float32, as it is trained on: a value beyond its range is infinite.
+        with np.errstate(over="ignore"):
+            block = np.asarray(X[start : start + _DISK_ROWS], dtype=np.float32)
         if not np.isfinite(block).all():
             raise ValueError(_NOT_FINITE % f" (in rows {start} to {start + len(block) - 1})")
         low, high = min(low, block.min()), max(high, block.max())
@@ -93,8 +97,10 @@ def _finite_range(X):
 
 
 _NOT_FINITE = (
-    "Input X contains NaN or infinity%s. Remove those samples or impute the "
-    "values (e.g. sklearn.impute.SimpleImputer) before fitting."
+    "Input X contains NaN, infinity or a value too large for float32%s. Drop the "
+    "samples with NaN or fill them in first (e.g. sklearn.impute.SimpleImputer), "
+    "replace infinite values (np.clip or np.nan_to_num), and rescale values beyond "
+    "float32's range (about 3.4e38)."
 )
 
 

@@ -139,6 +139,38 @@ def _array_cases():
     return cases
 
 
+def _memmap(X):
+    """``X`` as an ``np.memmap`` of a new temporary ``.npy`` file."""
+    import tempfile
+
+    path = os.path.join(tempfile.mkdtemp(), "X.npy")
+    np.save(path, X)
+    return np.load(path, mmap_mode="r")
+
+
+def _dask(X, unknown_chunks=False):
+    import dask.array as da
+
+    X = da.from_array(X, chunks=(10,) + X.shape[1:])
+    return X[X[:, 0] > -1] if unknown_chunks else X
+
+
+def _streamed_cases():
+    """Arrays that ``fit`` reads block by block (on disk, Dask), checked without converting them whole."""
+    streamed = [
+        ("memmap-nan", "np.memmap X with a NaN", lambda: _memmap(_with(np.nan)), r"contains NaN, infinity.*\(in rows 0 to 39\)", r"SimpleImputer"),
+        ("memmap-1e39", "np.memmap X with 1e39 (beyond float32)", lambda: _memmap(_with(1e39)), r"too large for float32", r"rescale"),
+        ("dask-inf", "Dask array X with +inf", lambda: _dask(_with(np.inf)), r"contains NaN, infinity", r"np\.clip"),
+        ("dask-unknown-chunks", "Dask array X of unknown chunk sizes", lambda: _dask(_X(), True), r"unknown chunk sizes", r"compute_chunk_sizes"),
+        ("dask-3d", "3-D Dask array X", lambda: _dask(_X(40).reshape(40, 3, 2)), r"got 3 dimensions", r"X\.reshape\(len\(X\), -1\)"),
+        ("memmap-strings", "np.memmap X of strings", lambda: _memmap(_X().astype(str)), r"values of type <U", r"float32"),
+    ]
+    return [
+        Case(f"ae-fit-{id_}", "AutoencoderTransformer.fit", given, lambda f, m=make: _ae().fit(m()), ValueError, problem, fix)
+        for id_, given, make, problem, fix in streamed
+    ]
+
+
 def _parameter_cases():
     ae = "AutoencoderTransformer"
     bad = [
@@ -360,7 +392,7 @@ def _metric_cases():
     return cases
 
 
-CASES = _array_cases() + _parameter_cases() + _estimator_cases() + _metric_cases()
+CASES = _array_cases() + _streamed_cases() + _parameter_cases() + _estimator_cases() + _metric_cases()
 
 
 class _Bands(ClusterMixin, BaseEstimator):
