@@ -61,8 +61,11 @@ def test_score_samples_in_chunks_equals_one_chunk(fitted, digits, monkeypatch):
     X, _ = digits
     whole = fitted.score_samples(X[:300])
     monkeypatch.setattr(skae._autoencoder, "_PREDICT_ROWS", 64)
-    np.testing.assert_array_equal(fitted.score_samples(X[:300]), whole)
-    np.testing.assert_array_equal(fitted.score_samples(X[:1]), whole[:1])
+    # The reconstructions are bit-identical (padded chunks); JAX's mean over a
+    # row's errors may round the last float32 bit differently for another
+    # chunk shape.
+    np.testing.assert_allclose(fitted.score_samples(X[:300]), whole, rtol=1e-6, atol=0)
+    np.testing.assert_allclose(fitted.score_samples(X[:1]), whole[:1], rtol=1e-6, atol=0)
 
 
 def test_score_samples_with_a_loss_object_and_bad_input(digits):
@@ -137,7 +140,7 @@ def test_default_detector_on_standardized_tabular_data():
     normal = rng.normal(size=(400, 6)) @ rng.normal(size=(6, 6))
     detector = make_pipeline(StandardScaler(), AutoencoderOutlierDetector(random_state=0))
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no range warning with a linear output
+        warnings.simplefilter("error", UserWarning)  # no range warning with a linear output
         detector.fit(normal)
     shifted = normal[:50] + 6.0
     assert np.mean(detector.predict(shifted) == -1) > 0.9
@@ -172,7 +175,7 @@ def test_pandas_feature_names_and_pickle(digits):
     detector = AutoencoderOutlierDetector(_autoencoder(epochs=2), random_state=0).fit(frame)
     np.testing.assert_array_equal(detector.feature_names_in_, frame.columns)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error", UserWarning)  # no feature-names warning
         scores = detector.score_samples(frame)
     copy = pickle.loads(pickle.dumps(detector))
     np.testing.assert_array_equal(copy.score_samples(frame), scores)
