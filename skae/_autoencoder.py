@@ -89,7 +89,9 @@ class NetworkTemplate(NamedTuple):
     encode : callable
         ``encode(X)`` returns the fitted encoder's codes of validated ``X``
         (float32), through the prediction function shared by the networks
-        of ``spec``; it does not check ``X``'s feature names.
+        of ``spec``. Unlike ``transform`` it checks nothing: DEC's validated
+        ``X`` has lost the feature names a user's fitted autoencoder may
+        have seen.
     """
 
     spec: NetworkSpec
