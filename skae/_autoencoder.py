@@ -3,6 +3,7 @@
 import math
 import warnings
 from numbers import Integral, Real
+from typing import Callable, NamedTuple
 
 import keras
 import numpy as np
@@ -25,13 +26,12 @@ from ._keras._backend import (
     _set_inference_jit,
     _steps_per_execution,
 )
-from ._keras._feeds import _fit_data, fit_one_pass
-from ._keras._fit_guard import FitGuard, release_training_state
+from ._keras._fit_guard import release_training_state
 from ._keras._networks import build_autoencoder
 from ._keras._objects import check_activation, get_loss, make_optimizer
 from ._keras._predict import _PREDICT_ROWS, PREDICT_FUNCTIONS, _predict
-from ._keras._spec import network_spec
-from ._keras._trainers import TRAINERS
+from ._keras._spec import NetworkSpec, network_spec
+from ._keras._training import compile_for_training, train, train_one_pass
 from ._persistence import save
 from ._validation import explained_errors, reconstructible_range
 
@@ -71,6 +71,32 @@ def _compiled_training(model, batch_size):
         "jit_compile": model.jit_compile,
         "steps_per_execution": model.steps_per_execution,
     }
+
+
+class NetworkTemplate(NamedTuple):
+    """An autoencoder's network as a kind, given by :meth:`AutoencoderTransformer._network_template`.
+
+    Attributes
+    ----------
+    spec : NetworkSpec or None
+        What a compiled program of the network depends on (see
+        :mod:`skae._keras._spec`); None when nothing compiled may be shared.
+
+    build : callable
+        ``build()`` returns a new, unseeded ``(autoencoder, encoder,
+        decoder)`` of the same architecture, to set weights into.
+
+    encode : callable
+        ``encode(X)`` returns the fitted encoder's codes of validated ``X``
+        (float32), through the prediction function shared by the networks
+        of ``spec``. Unlike ``transform`` it checks nothing: DEC's validated
+        ``X`` has lost the feature names a user's fitted autoencoder may
+        have seen.
+    """
+
+    spec: NetworkSpec
+    build: Callable
+    encode: Callable
 
 
 class AutoencoderTransformer(
@@ -263,6 +289,12 @@ class AutoencoderTransformer(
     writes a file with the native ``.keras`` model that :func:`skae.load`
     reads under any Keras backend.
 
+    Subclasses and estimators built on a fitted autoencoder (as
+    :class:`~skae.DeepEmbeddedClustering`) reach its network through one
+    protected hook, ``_network_template()``: the network's spec (the key of
+    compiled programs shared between fits), a function that builds a new
+    network of the same architecture, and one that encodes validated data.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
@@ -413,6 +445,42 @@ class AutoencoderTransformer(
         ``n_iter_`` and ``history_`` count the complete epochs. Ctrl-C
         during the first epoch propagates and leaves the estimator unfitted.
         """
+        X, sample_weight, value_range = self._validated_fit_data(X, sample_weight)
+        hidden_layer_sizes, moves = self._check_params_vs_input(X)
+        self._warn_if_out_of_range(X, value_range)
+        rng = check_random_state(self.random_state)
+        train_rows, validation_rows = self._split(X.shape[0], rng)
+        autoencoder, encoder, decoder = self._build(X.shape[1], hidden_layer_sizes, rng)
+        batch_size = auto_batch_size(len(train_rows)) if self.batch_size == "auto" else self.batch_size
+        self._compile(autoencoder, (encoder, decoder), len(train_rows), batch_size)
+        history = train(
+            autoencoder,
+            X,
+            train_rows,
+            validation_rows,
+            epochs=self.epochs,
+            batch_size=batch_size,
+            rng=rng,
+            moves=moves,
+            reuse=self._reuse(autoencoder, batch_size),
+            sample_weight=sample_weight,
+            patience=self.n_iter_no_change,
+            verbose=self.verbose,
+        )
+        release_training_state(autoencoder)
+
+        self.autoencoder_, self.encoder_, self.decoder_ = autoencoder, encoder, decoder
+        self.history_ = history
+        self.n_iter_ = len(history["loss"])
+        self.batch_size_ = batch_size
+        return self
+
+    def _validated_fit_data(self, X, sample_weight):
+        """``X`` and ``sample_weight`` checked for ``fit``, and ``X``'s range when streamed (else None).
+
+        An array on disk or a Dask array stays where it is, checked block by
+        block; anything else becomes a float32 array.
+        """
         with explained_errors():
             if is_streamed(X):
                 value_range = checked_streamed(self, X)
@@ -420,25 +488,7 @@ class AutoencoderTransformer(
                 X = validate_data(self, X, dtype=np.float32)
                 value_range = None
             sample_weight = _checked_sample_weight(sample_weight, X)
-        hidden_layer_sizes, moves = self._check_params_vs_input(X)
-        self._warn_if_out_of_range(X, value_range)
-        rng = check_random_state(self.random_state)
-        train, validation = self._split(X.shape[0], rng)
-        autoencoder, encoder, decoder = self._build(X.shape[1], hidden_layer_sizes, rng)
-        batch_size = auto_batch_size(len(train)) if self.batch_size == "auto" else self.batch_size
-        self._compile(autoencoder, (encoder, decoder), len(train), batch_size)
-        spec = self._network_spec(X.shape[1], hidden_layer_sizes, _compiled_training(autoencoder, batch_size))
-        reuse = None if spec is None else (spec, lambda: self._build(X.shape[1], hidden_layer_sizes, None)[0])
-        history = self._train(autoencoder, X, train, validation, rng, moves, batch_size, reuse, sample_weight)
-        release_training_state(autoencoder)
-
-        self.autoencoder_ = autoencoder
-        self.encoder_ = encoder
-        self.decoder_ = decoder
-        self.history_ = {key: list(values) for key, values in history.history.items()}
-        self.n_iter_ = len(history.epoch)
-        self.batch_size_ = batch_size
-        return self
+        return X, sample_weight, value_range
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, sample_weight=None):
@@ -521,13 +571,16 @@ class AutoencoderTransformer(
             self._random_state = check_random_state(self.random_state)
         if not self.autoencoder_.compiled:
             self._compile(self.autoencoder_, (self.encoder_, self.decoder_), None, self.batch_size_)
-        guard = FitGuard([])
-        with guard:
-            fit_one_pass(
-                self.autoencoder_, X, self.batch_size_, self._random_state, moves,
-                guard.callbacks, min(int(self.verbose), 2), sample_weight,
-            )
-        self.history_["loss"].extend(guard.history.history["loss"])
+        history = train_one_pass(
+            self.autoencoder_,
+            X,
+            batch_size=self.batch_size_,
+            rng=self._random_state,
+            moves=moves,
+            sample_weight=sample_weight,
+            verbose=self.verbose,
+        )
+        self.history_["loss"].extend(history["loss"])
         self.n_iter_ += 1
 
     def _check_params_vs_input(self, X, holds_out=True):
@@ -572,13 +625,15 @@ class AutoencoderTransformer(
         else:
             jit_compile = _resolve_jit_compile(self.jit_compile, n_train * self.epochs)
             n_batches = math.ceil(n_train / batch_size)
-        autoencoder.compile(
-            optimizer=make_optimizer(self.optimizer, self.learning_rate),
-            loss=get_loss(self.loss),
+        compile_for_training(
+            autoencoder,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            loss=self.loss,
             jit_compile=jit_compile,
             steps_per_execution=_steps_per_execution(self.steps_per_execution, n_batches),
+            inference_models=inference_models,
         )
-        _set_inference_jit(inference_models, jit_compile)
 
     def _network_spec(self, n_features, hidden_layer_sizes, training=None):
         """The :class:`~skae._keras._spec.NetworkSpec` of the network on ``n_features``, or None.
@@ -593,34 +648,43 @@ class AutoencoderTransformer(
             return None
         return network_spec(self, n_features, training, hidden_layer_sizes=hidden_layer_sizes)
 
-    def _train(self, autoencoder, X, train, validation, rng, moves, batch_size, reuse=None, sample_weight=None):
-        """Run Keras' ``fit`` on the ``train`` rows of ``X``; return its History.
+    def _network_template(self, training=None):
+        """The network of this autoencoder as a kind: the hook for subclasses and DEC.
 
-        With ``reuse=(spec, make_network)`` a compiled trainer kept for
-        ``spec`` may train ``autoencoder``'s weights (see
-        :func:`~skae._keras._feeds._fit_data`).
+        Valid once ``n_features_in_`` is set (fitted, or validated in
+        ``fit``). :class:`~skae.DeepEmbeddedClustering` builds its
+        clustering model and keys its kept trainer through it, and touches
+        no other protected member of the autoencoder.
+
+        Parameters
+        ----------
+        training : dict, default=None
+            The training facts of the spec (see :func:`_compiled_training`);
+            None for the network alone, as prediction uses it.
+
+        Returns
+        -------
+        template : NetworkTemplate
+            The spec, a function that builds a fresh network of the same
+            architecture, and one that encodes validated ``X``.
         """
-        model, feed, callbacks = _fit_data(
-            autoencoder, X, train, validation, batch_size, rng, moves, reuse, sample_weight
+        n_features, hidden_layer_sizes = self.n_features_in_, self._validated_hidden_layer_sizes()
+        return NetworkTemplate(
+            spec=self._network_spec(n_features, hidden_layer_sizes, training),
+            build=lambda: self._build(n_features, hidden_layer_sizes, None),
+            encode=lambda X: self._predict(self.encoder_, X),
         )
-        if validation is not None:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss",
-                    patience=self.n_iter_no_change,
-                    restore_best_weights=True,
-                )
-            )
-        guard = FitGuard(callbacks)
-        with TRAINERS.lent(model, autoencoder), guard:
-            model.fit(
-                **feed,
-                epochs=self.epochs,
-                shuffle=False,  # the batches are shuffled from random_state
-                callbacks=guard.callbacks,
-                verbose=min(int(self.verbose), 2),
-            )
-        return guard.history
+
+    def _reuse(self, autoencoder, batch_size):
+        """``reuse`` of :func:`~skae._keras._training.train` for the compiled ``autoencoder``, or None.
+
+        Its spec with the training step, under which a compiled trainer is
+        kept, and how to build another network like it.
+        """
+        template = self._network_template(_compiled_training(autoencoder, batch_size))
+        if template.spec is None:
+            return None
+        return template.spec, lambda: template.build()[0]
 
     def transform(self, X):
         """Encode `X` into codes.
@@ -826,9 +890,7 @@ class AutoencoderTransformer(
         jit_compile = state.pop("_jit_compile", False)
         super().__setstate__(state)
         if weights is not None:
-            self.autoencoder_, self.encoder_, self.decoder_ = self._build(
-                self.n_features_in_, self._validated_hidden_layer_sizes(), None
-            )
+            self.autoencoder_, self.encoder_, self.decoder_ = self._network_template().build()
             self.autoencoder_.set_weights(weights)
             _set_inference_jit((self.encoder_, self.decoder_), jit_compile)
 
@@ -883,12 +945,11 @@ class AutoencoderTransformer(
         """
         roles = ("autoencoder_", "encoder_", "decoder_")
         role = next(index for index, name in enumerate(roles) if getattr(self, name) is model)
-        hidden_layer_sizes = self._validated_hidden_layer_sizes()
-        spec = self._network_spec(self.n_features_in_, hidden_layer_sizes)
-        key = None if spec is None else (spec, role, model.jit_compile)
+        network = self._network_template()
+        key = None if network.spec is None else (network.spec, role, model.jit_compile)
 
         def make_template():
-            template = self._build(self.n_features_in_, hidden_layer_sizes, None)[role]
+            template = network.build()[role]
             template.jit_compile = model.jit_compile
             return template
 

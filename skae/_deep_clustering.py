@@ -23,25 +23,13 @@ from ._augmentation import _random_moves, image_moves, moves_parameters_doc
 from ._autoencoder import AutoencoderTransformer, auto_batch_size
 from ._balanced_kmeans import BalancedKMeans
 from ._failed_fit import unfitted_on_failure
-from ._keras._fit_guard import FitGuard
-from ._keras._layers import _SoftAssignment
-from ._keras._networks import ENCODER
-from ._keras._objects import get_loss, make_optimizer
-from ._keras._predict import _predict
+from ._keras._layers import soft_assignments
+from ._keras._networks import build_clustering_model, cluster_centers
+from ._keras._objects import make_optimizer
 from ._keras._spec import network_spec
-from ._keras._trainers import TRAINERS
+from ._keras._training import clustering_trainer, fine_tune
 from ._random import draw_seed
 from ._validation import explained_errors
-
-# Name of the soft-assignment layer in the clustering model.
-_ASSIGNMENT = "soft_assignment"
-
-
-def _soft_assignments(codes, centers, alpha):
-    """Student-t similarity of each code to each centre, normalised per sample (DEC's q)."""
-    squared_distances = np.sum(np.square(codes[:, None, :] - centers[None, :, :]), axis=2)
-    q = np.power(1.0 + squared_distances / alpha, -(alpha + 1.0) / 2.0)
-    return q / np.sum(q, axis=1, keepdims=True)
 
 
 def _target_distribution(q):
@@ -278,20 +266,19 @@ class DeepEmbeddedClustering(
             X = validate_data(self, X, dtype=np.float32)
         init, moves = self._check_params_vs_input(X)
         rng = check_random_state(self.random_state)
-
         autoencoder = self._pretrained_autoencoder(X, rng)
-        centers, labels = self._initial_centers(_encode(autoencoder, X), init, rng)
+        network = autoencoder._network_template()
+        centers, labels = self._initial_centers(network.encode(X), init, rng)
         model = self._clustering_model(autoencoder.encoder_, autoencoder.decoder_, centers)
-        batch_size = auto_batch_size(X.shape[0]) if self.batch_size == "auto" else self.batch_size
-        batch_size = min(batch_size, X.shape[0])
-        trainer = self._trainer(model, autoencoder, batch_size)
-        with TRAINERS.lent(trainer, model):
-            n_iter = self._fine_tune(trainer, X, labels, moves, rng, batch_size)
+        batch_size = self._resolved_batch_size(X.shape[0])
+        trainer = self._trainer(model, network, autoencoder.loss, batch_size)
+        targets = _Targets(self, X, labels, _full_batches(X.shape[0], batch_size, rng), moves, rng)
+        n_iter = fine_tune(
+            trainer, model, X, targets, max_iter=self.max_iter, update_interval=self.update_interval
+        )
 
         self.autoencoder_ = autoencoder
-        self.cluster_centers_ = keras.ops.convert_to_numpy(
-            model.get_layer(_ASSIGNMENT).centers
-        ).copy()
+        self.cluster_centers_ = cluster_centers(model)
         self.n_iter_ = n_iter
         self.batch_size_ = batch_size
         self.labels_ = self._soft_assign(X).argmax(axis=1)
@@ -339,99 +326,43 @@ class DeepEmbeddedClustering(
         are ``centers``) and, with ``reconstruction_weight > 0``, the
         reconstruction.
         """
-        inputs = keras.Input(encoder.inputs[0].shape[1:])
-        code = encoder(inputs)
-        assignment = _SoftAssignment(self.n_clusters, self.alpha, name=_ASSIGNMENT)
-        outputs = [assignment(code)]
-        if self.reconstruction_weight > 0:
-            outputs.append(decoder(code))
-        model = keras.Model(inputs, outputs)
-        assignment.set_weights([centers])
-        return model
+        return build_clustering_model(
+            encoder, decoder, centers, alpha=self.alpha, reconstruct=self.reconstruction_weight > 0
+        )
 
-    def _compiled(self, model, autoencoder):
-        """``model`` compiled with DEC's losses (KL divergence, and the autoencoder's own loss)."""
-        losses = {"loss": "kl_divergence"}
-        if self.reconstruction_weight > 0:
-            losses = {
-                "loss": ["kl_divergence", get_loss(autoencoder.loss)],
-                "loss_weights": [1.0, self.reconstruction_weight],
-            }
-        # One output takes one loss and no weights: Keras 3.0 rejects a list of one weight.
-        model.compile(optimizer=make_optimizer(self.optimizer, self.learning_rate), **losses)
-        return model
+    def _resolved_batch_size(self, n_samples):
+        """The clustering phase's batch size: ``batch_size`` or what ``"auto"`` chooses, at most ``n_samples``."""
+        batch_size = auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
+        return min(batch_size, n_samples)
 
-    def _trainer(self, model, autoencoder, batch_size):
+    def _trainer(self, model, network, loss, batch_size):
         """The compiled clustering model to train, starting from ``model``'s weights.
 
         A kept one (see :mod:`skae._keras._trainers`) when the clustering
         model has a :class:`~skae._keras._spec.NetworkSpec` (the
-        autoencoder's network and loss and the optimizer can be told by
-        value): train it in ``TRAINERS.lent(trainer, model)``. Otherwise
-        ``model`` itself, compiled.
+        autoencoder's ``network``, a :class:`~skae._autoencoder.NetworkTemplate`,
+        has one, and its ``loss`` and the optimizer can be told by value).
+        Otherwise ``model`` itself, compiled.
         """
-        n_features = autoencoder.n_features_in_
-        hidden_layer_sizes = autoencoder._validated_hidden_layer_sizes()
-        network = autoencoder._network_spec(n_features, hidden_layer_sizes)
         spec = None
-        if network is not None:
+        if network.spec is not None:
             spec = network_spec(
-                self, n_features, {"batch_size": batch_size}, autoencoder=(network, autoencoder.loss)
+                self, network.spec.n_features, {"batch_size": batch_size}, autoencoder=(network.spec, loss)
             )
-        if spec is None:
-            return self._compiled(model, autoencoder)
 
-        def make_trainer():
-            _, encoder, decoder = autoencoder._build(n_features, hidden_layer_sizes, None)
-            centers = keras.ops.convert_to_numpy(model.get_layer(_ASSIGNMENT).centers)
-            return self._compiled(self._clustering_model(encoder, decoder, centers), autoencoder)
+        def make_model():
+            _, encoder, decoder = network.build()
+            return self._clustering_model(encoder, decoder, cluster_centers(model))
 
-        return TRAINERS.borrow(spec, model, make_trainer)
-
-    def _fine_tune(self, model, X, labels, moves, rng, batch_size):
-        """Train ``model`` on batches of ``X`` towards DEC's target; return the batches run.
-
-        Every ``update_interval`` batches the target is recomputed from
-        ``model``'s encoder and centres, and training stops once fewer than
-        a fraction ``tol`` of the labels changed. The loop runs under the
-        autoencoder's :class:`FitGuard`, each update interval an epoch of its
-        callbacks: a non-finite loss raises :class:`TrainingDivergedError`,
-        and Ctrl-C after the first interval stops between batches, keeping
-        the model as it is then.
-        """
-        encoder, assignment = model.get_layer(ENCODER), model.get_layer(_ASSIGNMENT)
-        batches = _full_batches(X.shape[0], batch_size, rng)
-        guard = FitGuard([])
-        callbacks = keras.callbacks.CallbackList(guard.callbacks, model=model)
-        n_iter = 0
-        with guard:
-            callbacks.on_train_begin()
-            for step in range(self.max_iter):
-                if step % self.update_interval == 0:
-                    if step > 0:
-                        callbacks.on_epoch_end(step // self.update_interval - 1, logs)
-                    centers = keras.ops.convert_to_numpy(assignment.centers)
-                    q = _soft_assignments(_predict(encoder, X), centers, self.alpha)
-                    new_labels = q.argmax(axis=1)
-                    changed = float(np.mean(new_labels != labels))
-                    labels = new_labels
-                    if self.verbose:
-                        print(f"DEC batch {step}: {changed:.4f} of the labels changed", flush=True)
-                    if step > 0 and changed < self.tol:
-                        break
-                    target = _target_distribution(q).astype(np.float32)
-                    callbacks.on_epoch_begin(step // self.update_interval)
-                batch = next(batches)
-                batch_X = X[batch]
-                if moves is not None:
-                    batch_X = _random_moves(batch_X, *moves, rng)
-                reconstructing = self.reconstruction_weight > 0
-                y = [target[batch], batch_X] if reconstructing else target[batch]
-                logs = model.train_on_batch(batch_X, y, return_dict=True)
-                n_iter = step + 1
-                callbacks.on_train_batch_end(step % self.update_interval, logs)
-            callbacks.on_train_end()
-        return n_iter
+        return clustering_trainer(
+            model,
+            spec=spec,
+            make_model=make_model,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            reconstruction_loss=loss,
+            reconstruction_weight=self.reconstruction_weight,
+        )
 
     def transform(self, X):
         """Soft assignments ``q`` of `X` to the clusters.
@@ -485,7 +416,7 @@ class DeepEmbeddedClustering(
             kind = BalancedKMeans if self.init == "balanced-k-means" else KMeans
             kmeans = kind(self.n_clusters, n_init=self.n_init, random_state=draw_seed(rng)).fit(codes)
             return kmeans.cluster_centers_.astype(np.float32), kmeans.labels_
-        labels = _soft_assignments(codes, init, self.alpha).argmax(axis=1)
+        labels = soft_assignments(codes, init, self.alpha, xp=np).argmax(axis=1)
         return init, labels
 
     def _autoencoder(self):
@@ -510,8 +441,8 @@ class DeepEmbeddedClustering(
         return autoencoder.fit(X)
 
     def _soft_assign(self, X):
-        codes = _encode(self.autoencoder_, X)
-        q = _soft_assignments(codes, self.cluster_centers_, self.alpha)
+        codes = self.autoencoder_._network_template().encode(X)
+        q = soft_assignments(codes, self.cluster_centers_, self.alpha, xp=np)
         return q.astype(np.float32)
 
 
@@ -523,13 +454,43 @@ def _is_fitted(estimator):
     return True
 
 
-def _encode(autoencoder, X):
-    """The codes of ``X``, which is already validated.
+class _Targets:
+    """DEC's target ``p`` and the batches trained towards it, for :func:`~skae._keras._training.fine_tune`.
 
-    Straight to the encoder: a fitted autoencoder given by the user may have
-    seen feature names that ``X`` no longer carries.
+    ``update(step, q)`` recomputes ``p`` from the soft assignments ``q`` of
+    all of ``X``, unless fewer than a fraction ``tol`` of the labels changed
+    since the last update (then it returns False: training stops; never at
+    step 0). ``batch()`` gives the next batch's images (moved at random
+    with ``moves``) and what the clustering model should output for them:
+    their rows of ``p``, and with ``reconstruction_weight > 0`` the images
+    themselves.
     """
-    return autoencoder._predict(autoencoder.encoder_, X)
+
+    def __init__(self, dec, X, labels, batches, moves, rng):
+        self.X, self.labels, self.batches, self.moves, self.rng = X, labels, batches, moves, rng
+        self.tol, self.verbose = dec.tol, dec.verbose
+        self.reconstructing = dec.reconstruction_weight > 0
+        self.target = None
+
+    def update(self, step, q):
+        labels = q.argmax(axis=1)
+        changed = float(np.mean(labels != self.labels))
+        self.labels = labels
+        if self.verbose:
+            print(f"DEC batch {step}: {changed:.4f} of the labels changed", flush=True)
+        if step > 0 and changed < self.tol:
+            return False
+        self.target = _target_distribution(q).astype(np.float32)
+        return True
+
+    def batch(self):
+        rows = next(self.batches)
+        images = self.X[rows]
+        if self.moves is not None:
+            images = _random_moves(images, *self.moves, self.rng)
+        if self.reconstructing:
+            return images, [self.target[rows], images]
+        return images, self.target[rows]
 
 
 def _full_batches(n_samples, batch_size, rng):

@@ -612,20 +612,3 @@ def _compiled_trainer(network, model, sample):
     trainer = _BatchLoopTrainer(network)
     trainer.compile(optimizer=model.optimizer, loss=model.loss, jit_compile=True)
     return _built(trainer, sample)
-
-
-def fit_one_pass(model, X, batch_size, rng, moves, callbacks, verbose, sample_weight=None):
-    """Train the compiled ``model`` on one pass over the rows of ``X``, in an order drawn from ``rng``.
-
-    For ``partial_fit``: the model trains itself (no kept trainer), so that
-    its optimizer keeps its state from one call to the next, and Keras keeps
-    its traced train function on the model, so that only the first call
-    compiles.
-    """
-    model.fit(
-        _EpochBatches(X, np.arange(X.shape[0]), batch_size, rng, moves, sample_weight),
-        epochs=1,
-        shuffle=False,
-        callbacks=callbacks,
-        verbose=verbose,
-    )

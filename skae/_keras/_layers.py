@@ -37,9 +37,37 @@ class _Posterior(keras.layers.Layer):
         return {**super().get_config(), "kl_scale": self.kl_scale}
 
 
+def soft_assignments(codes, centers, alpha, xp=ops):
+    """DEC's q: the Student-t similarity of each code to each centre, normalised per sample.
+
+    Parameters
+    ----------
+    codes : array of shape (n_samples, encoding_dim)
+        The codes.
+
+    centers : array of shape (n_clusters, encoding_dim)
+        The cluster centres.
+
+    alpha : float
+        Degrees of freedom of the Student-t kernel.
+
+    xp : module, default=keras.ops
+        The array functions to compute with: ``keras.ops`` inside a network,
+        ``numpy`` on NumPy arrays (the same operations, so the same bits as
+        DEC computed before it had a Keras layer).
+
+    Returns
+    -------
+    q : array of shape (n_samples, n_clusters)
+        Rows sum to 1.
+    """
+    squared_distances = xp.sum(xp.square(xp.expand_dims(codes, 1) - centers), axis=2)
+    q = xp.power(1.0 + squared_distances / alpha, -(alpha + 1.0) / 2.0)
+    return q / xp.sum(q, axis=1, keepdims=True)
+
 
 class _SoftAssignment(keras.layers.Layer):
-    """Keras layer computing DEC's q from codes; the cluster centres are its weights."""
+    """Keras layer computing DEC's q from codes (:func:`soft_assignments`); the cluster centres are its weights."""
 
     def __init__(self, n_clusters, alpha, **kwargs):
         super().__init__(**kwargs)
@@ -52,11 +80,7 @@ class _SoftAssignment(keras.layers.Layer):
         )
 
     def call(self, codes):
-        squared_distances = ops.sum(
-            ops.square(ops.expand_dims(codes, 1) - self.centers), axis=2
-        )
-        q = ops.power(1.0 + squared_distances / self.alpha, -(self.alpha + 1.0) / 2.0)
-        return q / ops.sum(q, axis=1, keepdims=True)
+        return soft_assignments(codes, self.centers, self.alpha)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n_clusters)

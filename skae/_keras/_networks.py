@@ -1,4 +1,4 @@
-"""The Keras networks behind AutoencoderTransformer: dense, convolutional, denoising, sparse, variational."""
+"""The Keras networks: the autoencoders (dense, convolutional, denoising, sparse, variational), DEC's clustering model."""
 
 import math
 from typing import NamedTuple
@@ -8,10 +8,12 @@ import keras
 from .._images import validated_image_shape
 from .._random import draw_seed
 from ._backend import _dtype_policy
-from ._layers import _Posterior
+from ._layers import _Posterior, _SoftAssignment
 
 # Names of the sub-models inside the autoencoder, which skae.load looks up.
 ENCODER, DECODER, POSTERIOR = "encoder", "decoder", "posterior"
+# Name of the soft-assignment layer in DEC's clustering model.
+ASSIGNMENT = "soft_assignment"
 
 
 def _conv_shapes(image_shape, n_layers):
@@ -201,3 +203,42 @@ def _corrupt(layers, noise, noise_level, inputs):
     if noise == "dropout":
         return keras.layers.Dropout(noise_level, seed=layers.seed())(inputs)
     return inputs
+
+
+def build_clustering_model(encoder, decoder, centers, *, alpha, reconstruct):
+    """DEC's clustering model around ``encoder`` (and ``decoder``), not compiled.
+
+    Parameters
+    ----------
+    encoder, decoder : keras.Model
+        The autoencoder's sub-models; the clustering model shares their layers.
+
+    centers : ndarray of shape (n_clusters, encoding_dim)
+        The initial cluster centres, the weights of its soft-assignment layer.
+
+    alpha : float
+        Degrees of freedom of the Student-t kernel.
+
+    reconstruct : bool
+        Whether the model outputs the reconstruction too (IDEC).
+
+    Returns
+    -------
+    model : keras.Model
+        Outputs ``q`` (see :func:`~skae._keras._layers.soft_assignments`),
+        then the reconstruction when ``reconstruct``.
+    """
+    inputs = keras.Input(encoder.inputs[0].shape[1:])
+    code = encoder(inputs)
+    assignment = _SoftAssignment(len(centers), alpha, name=ASSIGNMENT)
+    outputs = [assignment(code)]
+    if reconstruct:
+        outputs.append(decoder(code))
+    model = keras.Model(inputs, outputs)
+    assignment.set_weights([centers])
+    return model
+
+
+def cluster_centers(model):
+    """The cluster centres of DEC's clustering ``model``, as a NumPy array of its own."""
+    return keras.ops.convert_to_numpy(model.get_layer(ASSIGNMENT).centers).copy()
