@@ -20,15 +20,22 @@ from ._validation import explained_errors
 _TUKEY_K = 1.5
 
 
+# Above this many features (images) the default network is wider and trains
+# longer: on MNIST one-class mean AUROC 0.976 instead of 0.972, while on small
+# tabular sets the same change lost 0.007 (benchmarks/anomaly.py).
+_MANY_FEATURES = 100
+
+
 def default_autoencoder(n_features):
     """The autoencoder of ``autoencoder=None`` for data with ``n_features`` features."""
+    many = n_features > _MANY_FEATURES
     return AutoencoderTransformer(
         _default_encoding_dim(n_features),
-        hidden_layer_sizes=(256,),
+        hidden_layer_sizes=(512,) if many else (256,),
         encoding_activation="linear",
         output_activation="linear",
         loss="mse",
-        epochs=50,
+        epochs=100 if many else 50,
         batch_size="auto",
         n_iter_no_change=10,
     )
@@ -62,11 +69,11 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
 
             AutoencoderTransformer(
                 min(16, n_features // 4),  # at least 1
-                hidden_layer_sizes=(256,),
+                hidden_layer_sizes=(256,),  # (512,) above 100 features
                 encoding_activation="linear",
                 output_activation="linear",
                 loss="mse",
-                epochs=50,
+                epochs=50,  # 100 above 100 features
                 batch_size="auto",
                 n_iter_no_change=10,
             )

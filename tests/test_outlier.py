@@ -134,6 +134,13 @@ def test_default_autoencoder_code_is_narrower_than_the_features():
     assert (ae.loss, ae.output_activation) == ("mse", "linear")
 
 
+def test_default_autoencoder_is_wider_and_longer_for_images():
+    """Check that above 100 features (images) the default has 512 hidden units and 100 epochs, else 256 and 50."""
+    small, large = default_autoencoder(100), default_autoencoder(101)
+    assert (small.hidden_layer_sizes, small.epochs) == ((256,), 50)
+    assert (large.hidden_layer_sizes, large.epochs) == ((512,), 100)
+
+
 def test_default_detector_on_standardized_tabular_data():
     """Check that the default detector trains on standardized data and flags shifted samples."""
     rng = np.random.RandomState(0)
