@@ -41,9 +41,17 @@ def read_rows(X, rows):
 def checked_streamed(estimator, X):
     """Check ``X`` for ``fit`` as ``validate_data`` would, without holding it in memory.
 
-    Sets ``n_features_in_`` (and removes ``feature_names_in_``); returns
-    the smallest and largest values of ``X``, found in the same one pass
-    over its blocks that checks them finite.
+    :func:`check_streamed_shape`, then one pass over the blocks of ``X``
+    that checks its values finite; returns the smallest and largest.
+    """
+    check_streamed_shape(estimator, X)
+    return _finite_range(X)
+
+
+def check_streamed_shape(estimator, X):
+    """Check the shape and dtype of ``X`` for ``fit``, reading none of its values.
+
+    Sets ``n_features_in_`` (and removes ``feature_names_in_``).
     """
     if np.isnan(X.shape[0]):
         raise ValueError(
@@ -71,7 +79,6 @@ def checked_streamed(estimator, X):
         )
     _check_feature_names(estimator, X, reset=True)
     _check_n_features(estimator, X, reset=True)
-    return _finite_range(X)
 
 
 def _finite_range(X):

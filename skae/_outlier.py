@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._autoencoder import AutoencoderTransformer
-from ._blocks import by_row_blocks, checked_streamed, is_streamed
+from ._blocks import by_row_blocks, check_streamed_shape, is_streamed
 from ._failed_fit import unfitted_on_failure
 from ._persistence import save
 from ._random import draw_seed
@@ -189,7 +189,8 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         """
         with explained_errors():
             if is_streamed(X):
-                checked_streamed(self, X)
+                # The autoencoder's fit checks the values in its own pass.
+                check_streamed_shape(self, X)
             else:
                 X = validate_data(self, X, dtype=np.float32)
         autoencoder = self._autoencoder(X.shape[1])

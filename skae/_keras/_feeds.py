@@ -364,9 +364,9 @@ class _StreamedBatches(keras.utils.PyDataset):
         self.moves = moves
         self.sample_weight = sample_weight
         self.batches_per_call = batches_per_call
-        element_rows = batch_size * (batches_per_call or 1)
-        self.elements_per_block = max(1, _DISK_ROWS // element_rows)
-        block_rows = element_rows * self.elements_per_block
+        self.element_rows = batch_size * (batches_per_call or 1)
+        self.elements_per_block = max(1, _DISK_ROWS // self.element_rows)
+        block_rows = self.element_rows * self.elements_per_block
         self.blocks = [indices[start : start + block_rows] for start in range(0, len(indices), block_rows)]
         self._lock = threading.Lock()
         self._read = {}
@@ -390,10 +390,10 @@ class _StreamedBatches(keras.utils.PyDataset):
         if position + 1 < len(self.blocks):
             self._read_ahead(self._order[position + 1])
         permutation = self._permutations[number]
-        per_element = self.batch_size * (self.batches_per_call or 1)
+        first = element * self.element_rows
         n_full = len(rows) // self.batch_size * self.batch_size
-        if element * per_element < n_full:
-            chosen = slice(element * per_element, min((element + 1) * per_element, n_full))
+        if first < n_full:
+            chosen = slice(first, min(first + self.element_rows, n_full))
         else:
             chosen = slice(n_full, None)
         order = np.arange(len(rows))[chosen] if permutation is None else permutation[chosen]
@@ -504,9 +504,9 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         and batch_loop_fits_keras()
     )
     batches_per_call = model.steps_per_execution if loop else None
-    if is_streamed(X):
+    streamed = is_streamed(X)
+    if streamed:
         feed, callbacks = _streamed_feed(X, train, validation, batch_size, rng, moves, sample_weight, batches_per_call)
-        sample = read_rows(X, train[:1])
     elif backend == "tensorflow" and moves is None and sample_weight is None:
         batches = _TensorFlowBatches(X, train, validation, batch_size, rng, batches_per_call)
         feed = batches.fit_arguments
@@ -523,8 +523,7 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
             training = _RowChunks(X, train, batch_size, rng, batches_per_call)
         feed = {"x": training, "validation_data": validation_data}
         callbacks = []
-    if not is_streamed(X):
-        sample = X[train[:1]]
+    sample = read_rows(X, train[:1]) if streamed else X[train[:1]]
     if batches_per_call is None:
         if reuse is None:
             return model, feed, callbacks
