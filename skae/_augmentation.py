@@ -59,12 +59,26 @@ def _random_moves(batch, image_shape, max_shift, max_rotation, rng):
     return upper.reshape(batch.shape).astype(batch.dtype, copy=False)
 
 
+# "auto" moves images whose height and width are both at least this many
+# pixels: MNIST (28), USPS (16), not the 8 x 8 digits, where a pixel is an
+# eighth of the image.
+AUTO_MIN_SIDE = 16
+# DEC-DA's moves (Guo et al. 2018): a tenth of the side, 10 degrees.
+AUTO_SHIFT_FRACTION = 0.1
+AUTO_ROTATION = 10.0
+
+
 def image_moves(max_shift, max_rotation, image_shape, n_features):
     """``(image_shape, max_shift, max_rotation)`` for randomly moved training images, or None.
 
     The images have ``image_shape`` (a convolutional network); without one
-    (a dense network) each row is a square one-channel image.
+    (a dense network) each row is a square one-channel image. ``"auto"``
+    (either parameter) resolves to DEC-DA's moves on images of at least
+    ``AUTO_MIN_SIDE`` pixels a side, and to no move otherwise, never to an
+    error.
     """
+    if "auto" in (max_shift, max_rotation):
+        max_shift, max_rotation = _auto_moves(max_shift, max_rotation, image_shape, n_features)
     if max_shift == 0 and max_rotation == 0:
         return None
     moves = " and ".join(
@@ -93,27 +107,45 @@ def image_moves(max_shift, max_rotation, image_shape, n_features):
     return image_shape, max_shift, max_rotation
 
 
-def moves_parameters_doc(images, when, role, layout):
+def _auto_moves(max_shift, max_rotation, image_shape, n_features):
+    """``max_shift`` and ``max_rotation`` with ``"auto"`` resolved for images of ``image_shape``."""
+    if image_shape is not None:
+        side = min(validated_image_shape(image_shape, n_features)[:2])
+    else:
+        side = min(square_image_shape(n_features) or (0,))
+    images = side >= AUTO_MIN_SIDE
+    if max_shift == "auto":
+        max_shift = round(AUTO_SHIFT_FRACTION * side) if images else 0
+    if max_rotation == "auto":
+        max_rotation = AUTO_ROTATION if images else 0.0
+    return max_shift, max_rotation
+
+
+def moves_parameters_doc(images, when, role, layout, shift_default="0", rotation_default="0.0"):
     """The numpydoc entries of ``max_shift`` and ``max_rotation``, written once for every estimator.
 
     ``images`` says which images move, ``when`` how often they are drawn,
     ``role`` what the moves change for the estimator, ``layout`` where the
-    image shape comes from.
+    image shape comes from; the defaults as the signature shows them.
     """
     entries = {
-        "max_shift : int, default=0": (
+        f'max_shift : int or "auto", default={shift_default}': (
             f"Largest random translation, in pixels, of {images} along its rows "
             f"and its columns, drawn anew for every image {when}; the uncovered "
             f"border is filled with 0. {role} The images have {layout}, or else "
             "each row is a square one-channel image (784 features: 28 x 28). "
             "``max_shift=3`` on MNIST is the augmentation of DEC-DA (Guo et al. "
-            "2018). 0 turns it off."
+            "2018). 0 turns it off. ``\"auto\"``: a tenth of the side (3 on MNIST) "
+            f"on images of at least {AUTO_MIN_SIDE} x {AUTO_MIN_SIDE} pixels, "
+            "else 0 (the 8 x 8 digits and data that are not square images are "
+            "not moved)."
         ),
-        "max_rotation : float, default=0.0": (
+        f'max_rotation : float or "auto", default={rotation_default}': (
             f"Largest random rotation, in degrees, of {images} about its centre "
             "(bilinear interpolation, the uncovered corners filled with 0), drawn "
             "and laid out as for ``max_shift`` and combined with it. DEC-DA "
-            "rotates MNIST by up to 10 degrees. 0 turns it off."
+            "rotates MNIST by up to 10 degrees. 0 turns it off. ``\"auto\"``: 10 "
+            "on the images that ``max_shift=\"auto\"`` moves, else 0."
         ),
     }
     return "\n\n".join(

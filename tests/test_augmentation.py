@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from skae import AutoencoderTransformer
-from skae._augmentation import _random_moves
+from skae._augmentation import _random_moves, image_moves
 from skae._keras._feeds import _fit_data
 
 from .test_networks import _fit, _layer_types
@@ -92,3 +92,37 @@ def test_bad_max_shift_is_a_clear_error(digits, params, message):
     X, _ = digits
     with pytest.raises(ValueError, match=message):
         AutoencoderTransformer(epochs=1, hidden_layer_sizes=(4,), **params).fit(X[:20, :63])
+
+
+@pytest.mark.parametrize(
+    "image_shape, n_features, expected",
+    [
+        (None, 784, ((28, 28, 1), 3, 10.0)),  # MNIST: DEC-DA's moves
+        (None, 256, ((16, 16, 1), 2, 10.0)),  # USPS, the smallest side moved
+        ((32, 32, 3), 3072, ((32, 32, 3), 3, 10.0)),
+        (None, 64, None),  # the 8 x 8 digits
+        (None, 785, None),  # not an image: no move, and no error
+        ((8, -1), 512, None),  # a side below 16
+    ],
+)
+def test_auto_moves_only_images_of_16_pixels_a_side(image_shape, n_features, expected):
+    """Check what max_shift="auto" and max_rotation="auto" resolve to."""
+    assert image_moves("auto", "auto", image_shape, n_features) == expected
+
+
+def test_auto_moves_combine_with_a_given_value():
+    """Check that "auto" resolves each parameter on its own."""
+    assert image_moves(0, "auto", None, 784) == ((28, 28, 1), 0, 10.0)
+    assert image_moves("auto", 0, None, 784) == ((28, 28, 1), 3, 0)
+    assert image_moves("auto", 5.0, None, 64) == ((8, 8, 1), 0, 5.0)
+
+
+def test_auto_moves_train_as_the_moves_they_resolve_to():
+    """Check that "auto" trains exactly as DEC-DA's moves on 28 x 28 images, and as none on the digits."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(96, 784).astype(np.float32)
+    auto = _fit(X, max_shift="auto", max_rotation="auto")
+    assert auto.history_["loss"] == _fit(X, max_shift=3, max_rotation=10.0).history_["loss"]
+    assert auto.history_["loss"] != _fit(X).history_["loss"]
+    digits = rng.rand(96, 64).astype(np.float32)
+    assert _fit(digits, max_shift="auto", max_rotation="auto").history_["loss"] == _fit(digits).history_["loss"]

@@ -207,3 +207,16 @@ def test_warns_when_data_outside_unit_interval(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         AutoencoderTransformer(2, output_activation="linear", loss="mse", epochs=1).fit(X * 16)
+
+
+@pytest.mark.parametrize(
+    "epochs, min_steps, expected",
+    [(2, 0, 2), (2, 20, 10), (2, 3, 2), (1, 1000, 10)],  # 2 batches an epoch; at most 10 x epochs
+)
+def test_min_steps_raises_epochs_on_small_data(epochs, min_steps, expected):
+    """Check that min_steps trains ceil(min_steps / batches per epoch) epochs, between epochs and 10 x epochs."""
+    X = np.random.RandomState(0).rand(100, 6).astype(np.float32)
+    ae = AutoencoderTransformer(
+        2, epochs=epochs, min_steps=min_steps, batch_size=50, early_stopping=False, random_state=0
+    ).fit(X)
+    assert ae.n_iter_ == expected == len(ae.history_["loss"])

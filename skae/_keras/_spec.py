@@ -53,6 +53,7 @@ PARAMETERS = {
         ),
         NEITHER: (
             "epochs",
+            "min_steps",
             "early_stopping",
             "validation_fraction",
             "n_iter_no_change",
