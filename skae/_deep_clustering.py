@@ -32,6 +32,23 @@ from ._random import draw_seed
 from ._validation import explained_errors
 
 
+# The defaults, measured on MNIST (see "Deep clustering" in the documentation).
+PRETRAINING_EPOCHS = 30
+PRETRAINING_STEPS = 6000
+MAX_ITER = 5000
+
+
+def dec_autoencoder(**params):
+    """The DEC/IDEC/N2D autoencoder (d-500-500-2000-10, linear code), its batch size chosen from the data."""
+    return AutoencoderTransformer(
+        10,
+        hidden_layer_sizes=(500, 500, 2000),
+        encoding_activation="linear",
+        batch_size="auto",
+        **params,
+    )
+
+
 def _target_distribution(q):
     """DEC's sharpened target p: q squared, divided by the cluster frequencies, renormalised."""
     weight = np.square(q) / np.sum(q, axis=0)
@@ -51,10 +68,14 @@ class DeepEmbeddedClustering(
     ``p`` (``q`` squared over the cluster frequencies). ``p`` is recomputed
     every ``update_interval`` batches, and training stops when fewer than a
     fraction ``tol`` of the labels changed since the previous update. With
-    ``reconstruction_weight > 0`` the decoder keeps being trained too, adding
-    that multiple of the reconstruction loss, which keeps the codes from
-    collapsing: IDEC (Guo et al. 2017) minimises ``L_r + 0.1 * L_c``, which
-    is ``reconstruction_weight=10`` up to a factor that Adam ignores.
+    ``reconstruction_weight > 0`` (the default) the decoder keeps being
+    trained too, adding that multiple of the reconstruction loss, which keeps
+    the codes from collapsing: IDEC (Guo et al. 2017) minimises
+    ``L_r + 0.1 * L_c``, which is ``reconstruction_weight=10`` up to a factor
+    that Adam ignores. On images of at least 16 x 16 pixels the defaults
+    also shift and rotate the images at random while pretraining and while
+    clustering (DEC-DA, Guo et al. 2018), which the clusters of digits gain
+    most from.
 
     Parameters
     ----------
@@ -65,20 +86,21 @@ class DeepEmbeddedClustering(
         ``None`` it gets one from ``random_state``. The parameter itself is
         never modified. ``None`` pretrains the DEC architecture,
         ``AutoencoderTransformer(10, hidden_layer_sizes=(500, 500, 2000),
-        encoding_activation="linear", batch_size="auto")``.
+        encoding_activation="linear", batch_size="auto", epochs=%(epochs)d,
+        min_steps=%(steps)d, max_shift="auto", max_rotation="auto")``.
 
     n_clusters : int, default=10
         Number of clusters.
 
-    reconstruction_weight : float, default=0.0
+    reconstruction_weight : float, default=10.0
         Weight of the autoencoder's reconstruction loss during the clustering
-        phase, relative to the clustering loss; 0 is DEC, 10 is IDEC (whose
-        gamma=0.1 weights the clustering loss against the reconstruction).
+        phase, relative to the clustering loss; 10 is IDEC (whose gamma=0.1
+        weights the clustering loss against the reconstruction), 0 is DEC.
 
     alpha : float, default=1.0
         Degrees of freedom of the Student-t kernel.
 
-    max_iter : int, default=20000
+    max_iter : int, default=%(max_iter)d
         Maximum number of batches (gradient steps) of the clustering phase.
 
     update_interval : int, default=140
@@ -201,8 +223,8 @@ class DeepEmbeddedClustering(
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "init": [StrOptions({"balanced-k-means", "k-means"}), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
-        "max_shift": [Interval(Integral, 0, None, closed="left")],
-        "max_rotation": [Interval(Real, 0, 180, closed="both")],
+        "max_shift": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
+        "max_rotation": [Interval(Real, 0, 180, closed="both"), StrOptions({"auto"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -212,9 +234,9 @@ class DeepEmbeddedClustering(
         autoencoder=None,
         *,
         n_clusters=10,
-        reconstruction_weight=0.0,
+        reconstruction_weight=10.0,
         alpha=1.0,
-        max_iter=20000,
+        max_iter=MAX_ITER,
         update_interval=140,
         tol=1e-3,
         batch_size="auto",
@@ -222,8 +244,8 @@ class DeepEmbeddedClustering(
         learning_rate=None,
         init="balanced-k-means",
         n_init=20,
-        max_shift=0,
-        max_rotation=0.0,
+        max_shift="auto",
+        max_rotation="auto",
         random_state=None,
         verbose=0,
     ):
@@ -422,11 +444,11 @@ class DeepEmbeddedClustering(
     def _autoencoder(self):
         """The autoencoder parameter, or the DEC architecture for ``None``."""
         if self.autoencoder is None:
-            return AutoencoderTransformer(
-                10,
-                hidden_layer_sizes=(500, 500, 2000),
-                encoding_activation="linear",
-                batch_size="auto",
+            return dec_autoencoder(
+                epochs=PRETRAINING_EPOCHS,
+                min_steps=PRETRAINING_STEPS,
+                max_shift="auto",
+                max_rotation="auto",
             )
         return self.autoencoder
 
@@ -507,6 +529,9 @@ def _full_batches(n_samples, batch_size, rng):
 
 
 DeepEmbeddedClustering.__doc__ %= {
+    "epochs": PRETRAINING_EPOCHS,
+    "steps": PRETRAINING_STEPS,
+    "max_iter": MAX_ITER,
     "moves_parameters": moves_parameters_doc(
         images="each image the clustering phase trains on",
         when="of every batch",
@@ -515,5 +540,7 @@ DeepEmbeddedClustering.__doc__ %= {
         "(``AutoencoderTransformer(max_shift=...)``); with "
         "``reconstruction_weight > 0`` the decoder reconstructs the moved image.",
         layout="the autoencoder's ``image_shape``",
+        shift_default='"auto"',
+        rotation_default='"auto"',
     )
 }

@@ -285,3 +285,32 @@ def test_the_commands_ctrl_c_in_the_clustering_phase_is_raised_between_batches(p
     assert raised_by_handler == []
     assert estimator.n_iter_ == 45
     assert (interrupts.keras_fits, interrupts.stop_requested) == (0, False)
+
+
+def test_default_moves_leave_the_digits_still_and_move_mnist_sized_images(pretrained, digits):
+    """Check that max_shift/max_rotation="auto" (the defaults) move 28 x 28 images as DEC-DA does, and not the 8 x 8 digits."""
+    X, _ = digits
+    params = dict(max_iter=20, update_interval=10, batch_size=64, n_init=1, random_state=0)
+    auto = DeepEmbeddedClustering(pretrained, **params).fit(X)
+    still = DeepEmbeddedClustering(pretrained, max_shift=0, max_rotation=0, **params).fit(X)
+    np.testing.assert_array_equal(auto.cluster_centers_, still.cluster_centers_)
+
+    images = np.random.RandomState(0).rand(60, 784).astype(np.float32)
+    ae = _autoencoder(epochs=1).fit(images)
+    params["n_clusters"] = 3
+    auto = DeepEmbeddedClustering(ae, **params).fit(images)
+    dec_da = DeepEmbeddedClustering(ae, max_shift=3, max_rotation=10.0, **params).fit(images)
+    still = DeepEmbeddedClustering(ae, max_shift=0, max_rotation=0, **params).fit(images)
+    np.testing.assert_array_equal(auto.cluster_centers_, dec_da.cluster_centers_)
+    assert not np.array_equal(auto.cluster_centers_, still.cluster_centers_)
+
+
+def test_defaults_are_idec_with_moves_after_a_moved_pretraining():
+    """Check the defaults measured on MNIST: IDEC, DEC-DA's moves where images allow, the pretraining's epochs and moves."""
+    dec = DeepEmbeddedClustering()
+    params = dec.get_params()
+    assert params["reconstruction_weight"] == 10.0 and params["max_iter"] == 5000
+    assert params["max_shift"] == params["max_rotation"] == "auto"
+    ae = dec._autoencoder().get_params()
+    assert ae["hidden_layer_sizes"] == (500, 500, 2000) and ae["encoding_dim"] == 10
+    assert ae["max_shift"] == ae["max_rotation"] == "auto" and ae["epochs"] == 30

@@ -42,7 +42,7 @@ OTHER_VALUES = {
     DeepEmbeddedClustering: {
         "n_clusters": 3,
         "alpha": 2.0,
-        "reconstruction_weight": 10.0,
+        "reconstruction_weight": 0.0,  # DEC, where the default is IDEC
         "optimizer": "sgd",
         "learning_rate": 0.01,
         "batch_size": 64,
