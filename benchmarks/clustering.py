@@ -87,12 +87,14 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def load_mnist(path, n_samples):
-    """All 70k images (or a fixed random subset) as float32 rows in [0, 1], and labels."""
+def load_mnist(path, n_samples, first=False):
+    """All 70k images (or a fixed random subset, or with ``first`` the first training images) as float32 rows in [0, 1], and labels."""
     with np.load(path) as mnist:
         X = np.concatenate([mnist["x_train"], mnist["x_test"]])
         y = np.concatenate([mnist["y_train"], mnist["y_test"]])
     X = X.reshape(len(X), -1).astype(np.float32) / 255.0
+    if first and n_samples:
+        return X[:n_samples], y[:n_samples]
     if n_samples and n_samples < len(X):
         # The subset is the same for every seed and method.
         rows = np.sort(np.random.RandomState(0).permutation(len(X))[:n_samples])
@@ -292,6 +294,10 @@ class AccuracyCurve:
         row["l2_hungarian"] = hungarian_accuracy_score(
             self.bench.y, self.bench.kmeans(normalize(codes))
         )
+        # What the deep recipe does with the codes.
+        row["balanced_hungarian"] = hungarian_accuracy_score(
+            self.bench.y, BalancedKMeans(N_CLUSTERS, random_state=self.bench.seed).fit_predict(codes)
+        )
         if self.bench.args.curve_umap:
             umap_start = time.perf_counter()
             labels = self.bench.umap_balanced(codes)
@@ -306,7 +312,8 @@ class AccuracyCurve:
         self.scoring_seconds += time.perf_counter() - began
         log(
             f"  curve: epoch {epoch}, {row['seconds']:.0f} s training, loss {row['loss']:.4f}: "
-            f"Hungarian {row['hungarian']:.3f} (unit-length codes {row['l2_hungarian']:.3f}), "
+            f"Hungarian {row['hungarian']:.3f} (unit-length codes {row['l2_hungarian']:.3f}, "
+            f"BalancedKMeans {row['balanced_hungarian']:.3f}), "
             f"majority {row['majority']:.3f}"
             + (
                 f"; UMAP + BalancedKMeans {row['umap_balanced_hungarian']:.3f} "
@@ -323,8 +330,8 @@ def curve_markdown(curves):
         "Deep autoencoder + KMeans while pretraining (accuracy vs training time):",
         "",
         "| seed | epoch | training s | loss | Hungarian acc | majority acc | NMI | ARI "
-        "| Hungarian acc, unit-length codes |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| Hungarian acc, unit-length codes | Hungarian acc, BalancedKMeans |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     with_umap = any("umap_seconds" in r for _, rows in curves for r in rows)
     if with_umap:
@@ -335,7 +342,7 @@ def curve_markdown(curves):
             line = (
                 f"| {seed} | {r['epoch']} | {r['seconds']:.0f} | {r['loss']:.4f} | "
                 f"{r['hungarian']:.3f} | {r['majority']:.3f} | {r['nmi']:.3f} | {r['ari']:.3f} | "
-                f"{r['l2_hungarian']:.3f} |"
+                f"{r['l2_hungarian']:.3f} | {r.get('balanced_hungarian', float('nan')):.3f} |"
             )
             if "umap_seconds" in r:
                 line += f" {r['umap_balanced_hungarian']:.3f} | {r['seconds'] + r['umap_seconds']:.0f} |"
@@ -391,38 +398,45 @@ def run_recipes(args, argv):
     from skae.recipes import RECIPE_NAMES, make_recipe
 
     names = list(RECIPE_NAMES) if args.recipes == ["all"] else args.recipes
+    X_test = y_test = None
     if args.dataset == "digits":
         X, y = load_digits_data()
-        X_test = y_test = None
+    elif args.test_split:
+        # load_mnist puts the 60k training images first; --n-samples takes the
+        # first of them.
+        X, y = load_mnist(args.data, 0)
+        n_train = args.n_samples or 60000
+        X, X_test, y, y_test = X[:n_train], X[60000:], y[:n_train], y[60000:]
     else:
         X, y = load_mnist(args.data, args.n_samples)
-        X_test = y_test = None
-        if args.test_split:
-            # load_mnist puts the 60k training images first.
-            X, X_test, y, y_test = X[:60000], X[60000:], y[:60000], y[60000:]
+    budgets = args.budgets or [args.budget]
     log(f"{args.dataset}: {len(X)} samples, Keras backend {keras.backend.backend()}, "
-        f"recipes {names}, seeds {args.seeds}, budget {args.budget}")
-    results = {name: [] for name in names}
+        f"recipes {names}, seeds {args.seeds}, budgets {budgets}")
+    variants = [(name, budget) for name in names for budget in budgets]
+    results = {_variant(name, budget, budgets): [] for name, budget in variants}
     tests = []
     for seed in args.seeds:
-        for name in names:
+        # Interleaved: every variant once per seed, so that a busy spell of the
+        # machine does not fall on one variant only.
+        for name, budget in variants:
+            variant = _variant(name, budget, budgets)
             start = time.perf_counter()
-            recipe = make_recipe(name, n_clusters=N_CLUSTERS, random_state=seed, budget=args.budget)
+            recipe = make_recipe(name, n_clusters=N_CLUSTERS, random_state=seed, budget=budget)
             labels = recipe.fit_predict(X)
             seconds = time.perf_counter() - start
             row = {**score(y, labels), "seconds": seconds}
-            results[name].append((seed, row))
+            results[variant].append((seed, row))
             log(
-                f"seed {seed}: {name}: Hungarian {row['hungarian']:.3f}, majority "
+                f"seed {seed}: {variant}: Hungarian {row['hungarian']:.3f}, majority "
                 f"{row['majority']:.3f}, NMI {row['nmi']:.3f}, ARI {row['ari']:.3f}, {seconds:.0f} s"
             )
             if X_test is not None:
                 test = hungarian_accuracy_score(y_test, recipe.predict(X_test))
-                tests.append((name, seed, row["hungarian"], test))
-                log(f"seed {seed}: {name}: predict on the test images: Hungarian {test:.3f}")
+                tests.append((variant, seed, row["hungarian"], test))
+                log(f"seed {seed}: {variant}: predict on the test images: Hungarian {test:.3f}")
     header = (
         f"{args.dataset}, {len(X)} samples, Keras backend {keras.backend.backend()}, "
-        f"budget {args.budget}.\n\nCommand: `python benchmarks/clustering.py "
+        f"budgets {' '.join(f'{b:g}' for b in budgets)}.\n\nCommand: `python benchmarks/clustering.py "
         f"{' '.join(sys.argv[1:] if argv is None else argv)}`"
     )
     table = markdown(results, header)
@@ -431,6 +445,11 @@ def run_recipes(args, argv):
         table += "| --- | --- | --- | --- |\n"
         table += "".join(f"| {n} | {s} | {a:.3f} | {b:.3f} |\n" for n, s, a, b in tests)
     return table
+
+
+def _variant(name, budget, budgets):
+    """A recipe's name in the table, with its budget when several are compared."""
+    return f"{name}, budget {budget:g}" if len(budgets) > 1 else name
 
 
 def write_table(table, out):
@@ -445,6 +464,8 @@ def main(argv=None):
     parser.add_argument("--data", default=DEFAULT_DATA, help="MNIST .npz in the Keras layout")
     parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
     parser.add_argument("--n-samples", type=int, default=0, help="random subset (0: all 70k)")
+    parser.add_argument("--first", action="store_true",
+                        help="--n-samples takes the first training images instead of a random subset")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument(
         "--epochs", type=int, default=200,
@@ -501,9 +522,12 @@ def main(argv=None):
     parser.add_argument("--dataset", choices=["mnist", "digits"], default="mnist",
                         help="data of --recipes (digits: scikit-learn's 1,797 8x8 digits)")
     parser.add_argument("--budget", type=float, default=1.0, help="the recipes' budget")
+    parser.add_argument("--budgets", type=float, nargs="+",
+                        help="--recipes at each of these budgets, interleaved (an accuracy "
+                        "vs minutes curve); replaces --budget")
     parser.add_argument("--test-split", action="store_true",
-                        help="--recipes on MNIST: fit on the 60k training images, also "
-                        "score predict on the 10k test images")
+                        help="--recipes on MNIST: fit on the 60k training images (the first "
+                        "--n-samples of them, if given), also score predict on the 10k test images")
     parser.add_argument("--out", help="write the Markdown table to this file")
     parser.add_argument("--verbose", type=int, default=0, help="Keras progress (0, 1 or 2)")
     args = parser.parse_args(argv)
@@ -520,7 +544,7 @@ def main(argv=None):
 
     import keras
 
-    X, y = load_mnist(args.data, args.n_samples)
+    X, y = load_mnist(args.data, args.n_samples, first=args.first)
     log(f"{len(X)} images, Keras backend {keras.backend.backend()}, methods {methods}, seeds {args.seeds}")
     results = {method: [] for method in methods}
     curves = []

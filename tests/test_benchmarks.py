@@ -50,3 +50,23 @@ def test_speed_benchmark_times_every_variant(tmp_path, capsys):
         loss = float(row.rstrip(" |").split(" | ")[-1])
         # Random pixels: a cross-entropy near that of predicting 0.5 everywhere.
         assert 0.5 < loss < 0.8
+
+
+def test_clustering_benchmark_compares_budgets_interleaved(tmp_path):
+    """Check that --budgets runs each recipe at each budget and tables them apart (an accuracy vs minutes curve)."""
+    out = tmp_path / "table.md"
+    _script("clustering").main(
+        ["--recipes", "kmeans", "--dataset", "digits", "--budgets", "0.2", "1", "--seeds", "0", "--out", str(out)]
+    )
+    table = out.read_text()
+    assert "| kmeans, budget 0.2 | 0 |" in table and "| kmeans, budget 1 | 0 |" in table
+
+
+def test_clustering_benchmark_takes_the_first_training_images(tmp_path):
+    """Check that --first takes the first --n-samples training images, not a random subset."""
+    path = tmp_path / "mnist.npz"
+    x_train = np.arange(6 * 784, dtype=np.uint8).reshape(6, 28, 28)
+    np.savez(path, x_train=x_train, y_train=np.arange(6), x_test=x_train[:2], y_test=np.arange(2))
+    X, y = _script("clustering").load_mnist(str(path), 3, first=True)
+    np.testing.assert_array_equal(y, [0, 1, 2])
+    np.testing.assert_allclose(X, x_train[:3].reshape(3, -1) / 255.0, rtol=1e-6)
