@@ -23,6 +23,7 @@ from ._augmentation import _random_moves, image_moves, moves_parameters_doc
 from ._autoencoder import AutoencoderTransformer, auto_batch_size
 from ._balanced_kmeans import BalancedKMeans
 from ._failed_fit import unfitted_on_failure
+from ._isomap import ISOMAP_MIN_SAMPLES, ISOMAP_NEIGHBORS, SubsampledIsomap
 from ._keras._layers import soft_assignments
 from ._keras._networks import build_clustering_model, cluster_centers
 from ._keras._objects import make_optimizer
@@ -61,8 +62,9 @@ class DeepEmbeddedClustering(
     """Deep embedded clustering: fine-tunes an autoencoder's codes for clustering.
 
     DEC (Xie et al. 2016) encodes the samples with a pretrained autoencoder,
-    places ``n_clusters`` centres by KMeans on the codes (or where ``init``
-    says), then trains encoder
+    places ``n_clusters`` centres among the codes (by default at the clusters
+    of the ``deep`` recipe: an Isomap embedding of the codes clustered by
+    :class:`~skae.BalancedKMeans`; KMeans in DEC's paper), then trains encoder
     and centres together to minimise the KL divergence between the Student-t
     soft assignments ``q`` of the codes to the centres and a sharpened target
     ``p`` (``q`` squared over the cluster frequencies). ``p`` is recomputed
@@ -125,18 +127,28 @@ class DeepEmbeddedClustering(
     learning_rate : float, default=None
         Learning rate of the optimizer; ``None`` keeps the optimizer's own.
 
-    init : {"balanced-k-means", "k-means"} or array-like of shape (n_clusters, encoding_dim), \
-            default="balanced-k-means"
-        Initial centres in the code space: :class:`~skae.BalancedKMeans` on
-        the codes (clusters of about equal size expected; on the digits it
-        starts DEC from Hungarian accuracy 0.87 where KMeans starts it from
-        0.79), KMeans on the codes (DEC's paper), or the given centres (for
-        example the mean code of each cluster of a better clustering of the
-        codes; see the Examples). The array is copied.
+    init : {"isomap", "balanced-k-means", "k-means"} or array-like of shape \
+            (n_clusters, encoding_dim), default="isomap"
+        Initial centres in the code space. ``"isomap"``: the mean code of
+        each cluster that :class:`~skae.BalancedKMeans` finds in an Isomap
+        embedding of the codes (%(isomap_neighbors)d neighbours,
+        ``n_clusters`` dimensions, fitted on at most 10,000 codes; see
+        :class:`~skae.recipes.SubsampledIsomap`), the clusters of the
+        ``deep`` recipe: on 10,000 MNIST images it starts the clustering
+        phase from Hungarian accuracy 0.88 where BalancedKMeans on the codes
+        starts it from 0.80, and ends it at 0.97 instead of 0.89 (seed 0).
+        On fewer than %(isomap_min_samples)s codes, where Isomap's graph
+        follows the data less well (the digits' codes cluster worse with it),
+        ``"isomap"`` is ``"balanced-k-means"``.
+        ``"balanced-k-means"``: BalancedKMeans on the codes (clusters of about
+        equal size expected), ``"k-means"``: KMeans on the codes (DEC's
+        paper), or the given centres (for example the mean code of each
+        cluster of another clustering of the codes; see the Examples). The
+        array is copied.
 
     n_init : int, default=20
         Number of KMeans initialisations for the centres, when ``init`` is
-        ``"balanced-k-means"`` or ``"k-means"``.
+        a string.
 
 %(moves_parameters)s
 
@@ -221,7 +233,7 @@ class DeepEmbeddedClustering(
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "optimizer": [str, keras.optimizers.Optimizer],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
-        "init": [StrOptions({"balanced-k-means", "k-means"}), "array-like"],
+        "init": [StrOptions({"isomap", "balanced-k-means", "k-means"}), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "max_shift": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "max_rotation": [Interval(Real, 0, 180, closed="both"), StrOptions({"auto"})],
@@ -242,7 +254,7 @@ class DeepEmbeddedClustering(
         batch_size="auto",
         optimizer="adam",
         learning_rate=None,
-        init="balanced-k-means",
+        init="isomap",
         n_init=20,
         max_shift="auto",
         max_rotation="auto",
@@ -432,10 +444,19 @@ class DeepEmbeddedClustering(
     def _initial_centers(self, codes, init, rng):
         """The starting centres (float32) and each code's cluster under them.
 
-        ``init`` is the checked array of centres, or ``None`` for (balanced) KMeans.
+        ``init`` is the checked array of centres, or ``None`` for a string ``self.init``.
         """
+        if init is None and self.init == "isomap" and codes.shape[0] >= ISOMAP_MIN_SAMPLES:
+            isomap = SubsampledIsomap(ISOMAP_NEIGHBORS, self.n_clusters, random_state=draw_seed(rng))
+            embedding = isomap.fit_transform(codes)
+            labels = BalancedKMeans(self.n_clusters, n_init=self.n_init, random_state=draw_seed(rng)).fit_predict(
+                embedding
+            )
+            # BalancedKMeans leaves no cluster empty.
+            centers = np.stack([codes[labels == k].mean(axis=0) for k in range(self.n_clusters)])
+            return centers.astype(np.float32), labels
         if init is None:
-            kind = BalancedKMeans if self.init == "balanced-k-means" else KMeans
+            kind = KMeans if self.init == "k-means" else BalancedKMeans
             kmeans = kind(self.n_clusters, n_init=self.n_init, random_state=draw_seed(rng)).fit(codes)
             return kmeans.cluster_centers_.astype(np.float32), kmeans.labels_
         labels = soft_assignments(codes, init, self.alpha, xp=np).argmax(axis=1)
@@ -529,6 +550,8 @@ def _full_batches(n_samples, batch_size, rng):
 
 
 DeepEmbeddedClustering.__doc__ %= {
+    "isomap_neighbors": ISOMAP_NEIGHBORS,
+    "isomap_min_samples": f"{ISOMAP_MIN_SAMPLES:,}",
     "epochs": PRETRAINING_EPOCHS,
     "steps": PRETRAINING_STEPS,
     "max_iter": MAX_ITER,

@@ -5,6 +5,7 @@ import sys
 import warnings
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
@@ -17,6 +18,7 @@ from ._autoencoder import AutoencoderTransformer
 from ._balanced_kmeans import BalancedKMeans
 from ._deep_clustering import MAX_ITER, PRETRAINING_STEPS, DeepEmbeddedClustering, dec_autoencoder
 from ._failed_fit import forget_fit, unfitted_on_failure
+from ._isomap import ISOMAP_MIN_SAMPLES, ISOMAP_NEIGHBORS, SubsampledIsomap
 
 BUDGETS = {"fast": 0.25, "default": 1.0, "best": 4.0}
 
@@ -277,7 +279,12 @@ def deep_kmeans_pipeline(n_clusters=10, *, random_state=None, budget=1.0, balanc
     On images of at least 16 x 16 pixels the autoencoder is pretrained on
     images shifted and rotated at random (``max_shift="auto"``,
     ``max_rotation="auto"``: DEC-DA's augmentation), whose codes cluster
-    better (see "Choosing a recipe" in the documentation).
+    better. From 10,000 samples on, an Isomap embedding of the codes (10
+    neighbours, ``n_clusters`` dimensions, :class:`SubsampledIsomap`) is
+    clustered instead of the codes themselves: on 10,000 MNIST images 0.909
+    Hungarian accuracy against 0.799 (seed 0); on the 1,797 digits it
+    scored lower, so smaller data skip it. See "Choosing a recipe" in the
+    documentation.
 
     Parameters
     ----------
@@ -302,8 +309,8 @@ def deep_kmeans_pipeline(n_clusters=10, *, random_state=None, budget=1.0, balanc
     -------
     pipeline : Pipeline
         ``MinMaxScaler -> AutoencoderTransformer(10, hidden_layer_sizes=(500,
-        500, 2000), max_shift="auto", max_rotation="auto") -> BalancedKMeans``
-        (or ``KMeans``), unfitted.
+        500, 2000), max_shift="auto", max_rotation="auto") ->
+        SubsampledIsomap -> BalancedKMeans`` (or ``KMeans``), unfitted.
 
     Examples
     --------
@@ -322,6 +329,12 @@ def deep_kmeans_pipeline(n_clusters=10, *, random_state=None, budget=1.0, balanc
         [
             ("minmaxscaler", MinMaxScaler()),
             ("autoencodertransformer", _deep_autoencoder(random_state, budget, dec_pretraining=True)),
+            (
+                "isomap",
+                SubsampledIsomap(
+                    ISOMAP_NEIGHBORS, n_clusters, min_samples=ISOMAP_MIN_SAMPLES, random_state=random_state
+                ),
+            ),
             clustering,
         ]
     )
@@ -530,9 +543,11 @@ class CodesOfLargeData(TransformerMixin, BaseEstimator):
 def dec_pipeline(n_clusters=10, *, random_state=None, budget=1.0):
     """DEC: the deep autoencoder fine-tuned for clustering, after scaling to [0, 1].
 
-    :class:`~skae.DeepEmbeddedClustering` with its defaults: IDEC (the
-    decoder kept training beside the clustering loss) and, on images of at
-    least 16 x 16 pixels, DEC-DA's random shifts and rotations, while
+    :class:`~skae.DeepEmbeddedClustering` with its defaults: from 10,000
+    samples on it starts from the clusters of the ``deep`` recipe (an Isomap
+    embedding of the codes, ``init="isomap"``), then refines them as IDEC
+    (the decoder kept training beside the clustering loss) and, on images of
+    at least 16 x 16 pixels, with DEC-DA's random shifts and rotations, while
     pretraining and while clustering.
 
     Parameters

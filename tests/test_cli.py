@@ -366,6 +366,17 @@ def test_steps_column_shows_whether_the_balanced_recipe_trained_its_autoencoder(
     assert steps(balanced_pipeline(deep=False)) == "scale > UMAP > BalancedKMeans"
 
 
+def test_steps_column_shows_whether_the_deep_recipe_used_isomap():
+    """Check that the deep recipe's Isomap step shows when it was fitted, and not on small data."""
+    from skae._cli._tables import steps
+    from skae.recipes import deep_kmeans_pipeline
+
+    recipe = deep_kmeans_pipeline()
+    assert steps(recipe) == "scale > autoencoder > Isomap > BalancedKMeans"
+    recipe.named_steps["isomap"].isomap_ = None  # what fit leaves below min_samples
+    assert steps(recipe) == "scale > autoencoder > BalancedKMeans"
+
+
 def test_ctrl_c_during_a_keras_fit_stops_it_between_steps(digits, monkeypatch):
     """Check that the command's first Ctrl-C inside a Keras fit is raised by the fit, not by the handler.
 

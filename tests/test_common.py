@@ -11,7 +11,7 @@ from skae import (
     DeepEmbeddedClustering,
     MajorityVoteClassifier,
 )
-from skae.recipes import CodesOfLargeData
+from skae.recipes import CodesOfLargeData, SubsampledIsomap
 
 
 def _tiny_autoencoder(**params):
@@ -48,6 +48,8 @@ def _estimators():
         BalancedKMeans(3, n_init=2, random_state=0),
         # The checks' data have 10 to 100 rows: both paths, codes and passthrough.
         CodesOfLargeData(_tiny_autoencoder(early_stopping=False, random_state=0), min_samples=20),
+        # The checks' data have 10 to 100 rows: passed through, fitted on all, on a subset.
+        SubsampledIsomap(n_neighbors=3, max_samples=30, min_samples=20, random_state=0),
         # The autoencoder unseeded: the detector's random_state seeds it.
         AutoencoderOutlierDetector(_tiny_autoencoder(epochs=2), random_state=0),
     ]

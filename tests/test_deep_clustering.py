@@ -309,8 +309,40 @@ def test_defaults_are_idec_with_moves_after_a_moved_pretraining():
     """Check the defaults measured on MNIST: IDEC, DEC-DA's moves where images allow, the pretraining's epochs and moves."""
     dec = DeepEmbeddedClustering()
     params = dec.get_params()
-    assert params["reconstruction_weight"] == 10.0 and params["max_iter"] == 5000
+    assert params["reconstruction_weight"] == 10.0 and params["max_iter"] == 5000 and params["init"] == "isomap"
     assert params["max_shift"] == params["max_rotation"] == "auto"
     ae = dec._autoencoder().get_params()
     assert ae["hidden_layer_sizes"] == (500, 500, 2000) and ae["encoding_dim"] == 10
     assert ae["max_shift"] == ae["max_rotation"] == "auto" and ae["epochs"] == 30
+
+
+def test_isomap_init_clusters_an_isomap_embedding_of_large_data_only(pretrained, digits, monkeypatch):
+    """Check that init="isomap" (the default) starts from BalancedKMeans on Isomap's embedding of the codes, from ISOMAP_MIN_SAMPLES codes on."""
+    import skae._deep_clustering as module
+    from skae.recipes import SubsampledIsomap
+
+    calls = []
+
+    class Spy(SubsampledIsomap):
+        def fit_transform(self, X, y=None):
+            calls.append((self.get_params(), X.shape))
+            return super().fit_transform(X)
+
+    monkeypatch.setattr(module, "SubsampledIsomap", Spy)
+    X, _ = digits
+    params = dict(max_iter=0, n_init=1, random_state=0)
+    DeepEmbeddedClustering(pretrained, **params).fit(X)
+    assert calls == []  # 1,797 codes: BalancedKMeans on the codes
+
+    monkeypatch.setattr(module, "ISOMAP_MIN_SAMPLES", 1000)
+    isomap = DeepEmbeddedClustering(pretrained, **params).fit(X)
+    assert len(calls) == 1
+    spy_params, shape = calls[0]
+    assert shape == (len(X), 10)
+    assert spy_params["n_neighbors"] == module.ISOMAP_NEIGHBORS and spy_params["n_components"] == 10
+    balanced = DeepEmbeddedClustering(pretrained, init="balanced-k-means", **params).fit(X)
+    assert not np.array_equal(isomap.cluster_centers_, balanced.cluster_centers_)
+    # The centres are mean codes of clusters of the training samples: inside the codes' range.
+    codes = pretrained.transform(X)
+    assert (isomap.cluster_centers_ >= codes.min(axis=0) - 1e-5).all()
+    assert (isomap.cluster_centers_ <= codes.max(axis=0) + 1e-5).all()

@@ -72,6 +72,17 @@ def test_budget_scales_the_training_length(budget, epochs):
     assert recipe.named_steps["autoencodertransformer"].epochs == epochs
 
 
+def test_deep_recipe_embeds_the_codes_of_large_data_with_isomap(raw_digits):
+    """Check the deep recipe's Isomap step: fitted from 10,000 samples on (MNIST), the digits' codes passed through."""
+    recipe = make_recipe("deep", random_state=0, budget=_TINY["deep"])
+    assert [name for name, _ in recipe.steps] == ["minmaxscaler", "autoencodertransformer", "isomap", "balancedkmeans"]
+    isomap = recipe.named_steps["isomap"]
+    assert (isomap.n_neighbors, isomap.n_components, isomap.min_samples) == (10, 10, 10_000)
+    recipe.fit(raw_digits[0])
+    assert isomap.isomap_ is None
+    assert recipe.named_steps["balancedkmeans"].cluster_centers_.shape == (10, 10)
+
+
 def test_tutorial_recipe_is_exactly_the_tutorial():
     """Check that the tutorial recipe keeps the tutorial's autoencoder defaults (batch 2024, 200 epochs)."""
     steps = tutorial_pipeline().named_steps

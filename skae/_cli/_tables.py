@@ -5,6 +5,7 @@ _STEP_LABELS = {
     "MinMaxScaler": "scale",
     "AutoencoderTransformer": "autoencoder",
     "DeepEmbeddedClustering": "DEC",
+    "SubsampledIsomap": "Isomap",
 }
 
 
@@ -12,12 +13,15 @@ def steps(estimator):
     """The estimator's steps, short: ``scale > autoencoder > KMeans``.
 
     A fitted codes step of the balanced recipe shows as the autoencoder
-    when it trained one, and not at all when the samples went on as they were.
+    when it trained one, and not at all when the samples went on as they
+    were; the deep recipe's Isomap step likewise.
     """
-    from ..recipes import CodesOfLargeData
+    from ..recipes import CodesOfLargeData, SubsampledIsomap
 
     names = []
     for _, step in getattr(estimator, "steps", [(None, estimator)]):
+        if isinstance(step, SubsampledIsomap) and getattr(step, "isomap_", False) is None:
+            continue
         if isinstance(step, CodesOfLargeData):
             if getattr(step, "autoencoder_", False) is None:
                 continue
