@@ -5,7 +5,6 @@ import sys
 import warnings
 from numbers import Integral, Real
 
-import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.cluster import KMeans
 from sklearn.mixture import GaussianMixture
