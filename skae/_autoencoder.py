@@ -150,9 +150,9 @@ class AutoencoderTransformer(
         few batches, ``epochs`` is raised to ``ceil(min_steps / batches per
         epoch)``, up to ``10 * epochs`` (early stopping may still stop it
         sooner). 0 keeps ``epochs``. The deep clustering recipes and
-        :class:`~skae.DeepEmbeddedClustering` pretrain with ``min_steps=6000``:
-        on 10,000 MNIST images an epoch is 70 batches, and 30 epochs leave
-        the codes half-trained.
+        :class:`~skae.DeepEmbeddedClustering` pretrain with
+        ``min_steps=12000``: on 10,000 MNIST images an epoch is 79 batches,
+        and 30 epochs leave the codes half-trained.
 
     batch_size : int or "auto", default=2024
         Number of samples per gradient update. ``"auto"`` picks it from the
@@ -161,10 +161,17 @@ class AutoencoderTransformer(
         12,800 samples on), so that a small data set still gets about 50
         gradient steps per epoch. The size used is ``batch_size_``.
 
-    early_stopping : bool, default=True
+    early_stopping : bool or "auto", default=True
         Whether to hold out ``validation_fraction`` of the samples and stop
         when their loss has not improved for ``n_iter_no_change`` epochs. The
-        weights of the best epoch are kept.
+        weights of the best epoch are kept. ``"auto"`` stops early unless the
+        training images are moved (``max_shift``, ``max_rotation``), and then
+        trains on every sample for all the epochs: the loss of the unmoved
+        validation images stops improving while the codes of moved images
+        still gain (on 10,000 MNIST images, 12,000 steps without early
+        stopping clustered 0.93 where early stopping ended near 5,000 steps
+        at 0.85). The deep clustering recipes and
+        :class:`~skae.DeepEmbeddedClustering` pretrain with ``"auto"``.
 
     validation_fraction : float, default=0.1
         Fraction of the samples held out for early stopping.
@@ -331,7 +338,7 @@ class AutoencoderTransformer(
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "min_steps": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -461,7 +468,7 @@ class AutoencoderTransformer(
         hidden_layer_sizes, moves = self._check_params_vs_input(X)
         self._warn_if_out_of_range(X, value_range)
         rng = check_random_state(self.random_state)
-        train_rows, validation_rows = self._split(X.shape[0], rng)
+        train_rows, validation_rows = self._split(X.shape[0], rng, moves)
         autoencoder, encoder, decoder = self._build(X.shape[1], hidden_layer_sizes, rng)
         batch_size = auto_batch_size(len(train_rows)) if self.batch_size == "auto" else self.batch_size
         self._compile(autoencoder, (encoder, decoder), len(train_rows), batch_size)
@@ -621,7 +628,7 @@ class AutoencoderTransformer(
             check_activation(getattr(self, parameter), parameter)
         make_optimizer(self.optimizer, self.learning_rate)
         get_loss(self.loss)
-        if holds_out and self.early_stopping and n_samples - self._n_validation(n_samples) < 1:
+        if holds_out and self._stops_early(moves) and n_samples - self._n_validation(n_samples) < 1:
             raise ValueError(
                 f"Early stopping holds out validation_fraction="
                 f"{self.validation_fraction} of the samples, which leaves no "
@@ -938,9 +945,15 @@ class AutoencoderTransformer(
                 UserWarning,
             )
 
-    def _split(self, n_samples, rng):
+    def _stops_early(self, moves):
+        """Whether ``fit`` holds out validation samples and stops early, given the image ``moves`` (or None)."""
+        if self.early_stopping == "auto":
+            return moves is None
+        return self.early_stopping
+
+    def _split(self, n_samples, rng, moves):
         """Indices of the training and validation samples."""
-        if not self.early_stopping:
+        if not self._stops_early(moves):
             return np.arange(n_samples), None
         n_validation = self._n_validation(n_samples)
         permutation = rng.permutation(n_samples)

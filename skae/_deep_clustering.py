@@ -35,12 +35,16 @@ from ._validation import explained_errors
 
 # The defaults, measured on MNIST (see "Deep clustering" in the documentation).
 PRETRAINING_EPOCHS = 30
-PRETRAINING_STEPS = 6000
+PRETRAINING_STEPS = 12_000
 MAX_ITER = 5000
 
 
 def dec_autoencoder(**params):
-    """The DEC/IDEC/N2D autoencoder (d-500-500-2000-10, linear code), its batch size chosen from the data."""
+    """The DEC/IDEC/N2D autoencoder (d-500-500-2000-10, linear code), its batch size chosen from the data.
+
+    Early stopping is ``"auto"``: off while the training images are moved.
+    """
+    params = {"early_stopping": "auto", **params}
     return AutoencoderTransformer(
         10,
         hidden_layer_sizes=(500, 500, 2000),
@@ -89,7 +93,8 @@ class DeepEmbeddedClustering(
         never modified. ``None`` pretrains the DEC architecture,
         ``AutoencoderTransformer(10, hidden_layer_sizes=(500, 500, 2000),
         encoding_activation="linear", batch_size="auto", epochs=%(epochs)d,
-        min_steps=%(steps)d, max_shift="auto", max_rotation="auto")``.
+        min_steps=%(steps)d, early_stopping="auto", max_shift="auto",
+        max_rotation="auto")``.
 
     n_clusters : int, default=10
         Number of clusters.

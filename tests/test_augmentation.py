@@ -126,3 +126,18 @@ def test_auto_moves_train_as_the_moves_they_resolve_to():
     assert auto.history_["loss"] != _fit(X).history_["loss"]
     digits = rng.rand(96, 64).astype(np.float32)
     assert _fit(digits, max_shift="auto", max_rotation="auto").history_["loss"] == _fit(digits).history_["loss"]
+
+
+def test_auto_early_stopping_is_off_while_images_are_moved():
+    """Check that early_stopping="auto" trains on every image for all epochs when they are moved, and stops early otherwise."""
+    rng = np.random.RandomState(0)
+    images = rng.rand(96, 784).astype(np.float32)
+    moved = _fit(images, max_shift="auto", max_rotation="auto", early_stopping="auto")
+    assert "val_loss" not in moved.history_ and moved.n_iter_ == 2
+    without = _fit(images, max_shift="auto", max_rotation="auto", early_stopping=False)
+    assert moved.history_["loss"] == without.history_["loss"]
+
+    still = _fit(images, early_stopping="auto")
+    assert still.history_ == _fit(images, early_stopping=True).history_ and "val_loss" in still.history_
+    digits = rng.rand(96, 64).astype(np.float32)
+    assert "val_loss" in _fit(digits, max_shift="auto", max_rotation="auto", early_stopping="auto").history_

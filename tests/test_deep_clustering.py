@@ -314,6 +314,7 @@ def test_defaults_are_idec_with_moves_after_a_moved_pretraining():
     ae = dec._autoencoder().get_params()
     assert ae["hidden_layer_sizes"] == (500, 500, 2000) and ae["encoding_dim"] == 10
     assert ae["max_shift"] == ae["max_rotation"] == "auto" and ae["epochs"] == 30
+    assert ae["min_steps"] == 12_000 and ae["early_stopping"] == "auto"
 
 
 def test_isomap_init_clusters_an_isomap_embedding_of_large_data_only(pretrained, digits, monkeypatch):
