@@ -1,14 +1,15 @@
-"""The deep and dec recipes' clusters after a pretraining twice the default, without early stopping.
+"""The deep and dec recipes' clusters after 6,000 and 12,000 pretraining steps without early stopping.
 
 On the first 10,000 MNIST training images (scaled to [0, 1]), per seed: the
-DEC autoencoder as the recipes build it (``min_steps=6000``, moved images),
-but ``early_stopping=False`` and batch 128; the deep recipe's clusterings of
+DEC autoencoder as the recipes built it before their pretraining became
+12,000 steps (``min_steps=6000``, moved images), but with
+``early_stopping=False`` and batch 128; the deep recipe's clusterings of
 its codes (BalancedKMeans, and Isomap + BalancedKMeans) after those 6,000
 steps and after 6,000 more (``partial_fit``); then
 ``DeepEmbeddedClustering`` with its defaults from the Isomap clusters. One
 JSON line per result, with ``predict`` on the 10,000 test images. See
-"Choosing a recipe" in the documentation for what it showed, and why it is
-not the default (the digits)::
+"Choosing a recipe" in the documentation for what it showed: it led to the
+defaults ``min_steps=12000``, ``early_stopping="auto"``::
 
     python benchmarks/dec_pretraining_length.py --seeds 0 1 2
 """
