@@ -97,8 +97,9 @@ def _deep_autoencoder(random_state, budget, dec_pretraining=False):
     pretrains its own: for at least 12,000 gradient steps (more epochs on
     small data), on images shifted and rotated at random (``"auto"``: on
     images of at least 16 x 16 pixels only) and then without early stopping,
-    which the clusters of its codes gain from. UMAP's neighbourhoods (N2D, ``balanced``) were not measured
-    to, so those recipes keep the plain 30 epochs.
+    which the clusters of its codes gain from. UMAP's neighbourhoods (N2D,
+    ``balanced``) were not measured to, so those recipes keep the plain 30
+    epochs.
     """
     auto = "auto" if dec_pretraining else 0
     return dec_autoencoder(
@@ -278,10 +279,11 @@ def deep_kmeans_pipeline(n_clusters=10, *, random_state=None, budget=1.0, balanc
     On images of at least 16 x 16 pixels the autoencoder is pretrained on
     images shifted and rotated at random (``max_shift="auto"``,
     ``max_rotation="auto"``: DEC-DA's augmentation) for at least 12,000
-    gradient steps without early stopping, whose codes cluster better. From 10,000 samples on, an Isomap embedding of the codes (10
-    neighbours, ``n_clusters`` dimensions, :class:`SubsampledIsomap`) is
-    clustered instead of the codes themselves: on 10,000 MNIST images 0.909
-    Hungarian accuracy against 0.799 (seed 0); on the 1,797 digits it
+    gradient steps without early stopping, whose codes cluster better. From
+    10,000 samples on, an Isomap embedding of the codes (10 neighbours,
+    ``n_clusters`` dimensions, :class:`SubsampledIsomap`) is clustered
+    instead of the codes themselves: on 10,000 MNIST images 0.909 Hungarian
+    accuracy against 0.799 (seed 0); on the 1,797 digits it
     scored lower, so smaller data skip it. See "Choosing a recipe" in the
     documentation.
 
