@@ -1,6 +1,5 @@
 """Random shifts and rotations of training images (the augmentation of DEC-DA)."""
 
-import math
 import textwrap
 
 import numpy as np
@@ -16,47 +15,66 @@ def _random_moves(batch, image_shape, max_shift, max_rotation, rng):
     degrees (bilinear interpolation), drawn independently per image; pixels
     moved in from outside are 0. Returns a new array.
     """
-    n = len(batch)
+    moves = draw_moves(len(batch), max_shift, max_rotation, rng)
+    return moved_images(batch, image_shape, moves).astype(batch.dtype, copy=False)
+
+
+def draw_moves(n_images, max_shift, max_rotation, rng):
+    """Random moves of ``n_images`` images, for :func:`moved_images`.
+
+    Returns a float32 array of shape ``(n_images, 3)``: the shift along the
+    rows and along the columns (whole pixels, up to ``max_shift``) and the
+    angle of rotation (radians, up to ``max_rotation`` degrees) of each
+    image. Drawn from ``rng`` alone, the same on every backend.
+    """
+    shifts = rng.randint(-max_shift, max_shift + 1, size=(2, n_images))
+    angles = np.zeros(n_images)
+    if max_rotation:
+        angles = np.deg2rad(rng.uniform(-max_rotation, max_rotation, size=n_images))
+    return np.column_stack([*shifts, angles]).astype(np.float32)
+
+
+def moved_images(batch, image_shape, moves, xp=np):
+    """The rows of ``batch``, images of ``image_shape``, each moved by its row of ``moves``.
+
+    ``moves`` are from :func:`draw_moves`. Each image is rotated about its
+    centre and shifted; bilinear interpolation, and pixels moved in from
+    outside are 0. ``xp`` is ``numpy`` on NumPy arrays or ``keras.ops``
+    inside a compiled training step (see :mod:`skae._keras._batch_loop`):
+    the same operations, so the same images.
+    """
     height, width, channels = image_shape
-    row_shift, column_shift = rng.randint(-max_shift, max_shift + 1, size=(2, n))
-    if max_rotation == 0:
-        m = max_shift
-        padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
-        rows = (np.arange(height) + m - row_shift[:, None])[:, :, None]
-        columns = (np.arange(width) + m - column_shift[:, None])[:, None, :]
-        return padded[np.arange(n)[:, None, None], rows, columns].reshape(batch.shape)
-    angle = np.deg2rad(rng.uniform(-max_rotation, max_rotation, size=n))
     centre_row, centre_column = (height - 1) / 2, (width - 1) / 2
-    # A rotation moves a pixel by at most 2 r sin(angle / 2): with that margin
-    # of zeros (and 2 for the interpolation) every source pixel is inside.
-    reach = 2 * math.hypot(centre_row, centre_column) * math.sin(math.radians(max_rotation) / 2)
-    m = max_shift + math.ceil(reach) + 2
-    padded = np.pad(batch.reshape(n, *image_shape), ((0, 0), (m, m), (m, m), (0, 0)))
-    padded_width = width + 2 * m
-    pixels = padded.reshape(-1, channels)
+    row = xp.reshape(xp.arange(height, dtype="float32") - centre_row, (1, height, 1))
+    column = xp.reshape(xp.arange(width, dtype="float32") - centre_column, (1, 1, width))
+    row_shift, column_shift, angle = (xp.reshape(moves[:, i], (-1, 1, 1)) for i in range(3))
+    cos, sin = xp.cos(angle), xp.sin(angle)
     # Where each output pixel comes from: its offset from the centre rotated
-    # back, the shift undone; in float32, and gathered through flat indices,
-    # which NumPy does faster than multi-dimensional ones.
-    f32 = np.float32
-    row = (np.arange(height, dtype=f32) - f32(centre_row))[None, :, None]
-    column = (np.arange(width, dtype=f32) - f32(centre_column))[None, None, :]
-    cos = np.cos(angle).astype(f32)[:, None, None]
-    sin = np.sin(angle).astype(f32)[:, None, None]
-    row_offset = (f32(centre_row + m) - row_shift.astype(f32))[:, None, None]
-    column_offset = (f32(centre_column + m) - column_shift.astype(f32))[:, None, None]
-    source_row = cos * row - sin * column + row_offset
-    source_column = sin * row + cos * column + column_offset
-    top, left = np.floor(source_row), np.floor(source_column)
-    down, right = (source_row - top)[..., None], (source_column - left)[..., None]
-    index = top.astype(np.intp) * padded_width + left.astype(np.intp)
-    index += (np.arange(n) * padded.shape[1] * padded_width)[:, None, None]
-    upper = np.take(pixels, index, axis=0)
-    upper += right * (np.take(pixels, index + 1, axis=0) - upper)
-    index += padded_width
-    lower = np.take(pixels, index, axis=0)
-    lower += right * (np.take(pixels, index + 1, axis=0) - lower)
-    upper += down * (lower - upper)
-    return upper.reshape(batch.shape).astype(batch.dtype, copy=False)
+    # back, the shift undone.
+    source_row = cos * row - sin * column + (centre_row - row_shift)
+    source_column = sin * row + cos * column + (centre_column - column_shift)
+    top, left = xp.floor(source_row), xp.floor(source_column)
+    down, right = source_row - top, source_column - left
+    n_images = xp.shape(batch)[0]
+    pixels = xp.reshape(batch, (-1, channels))
+    # Gathered through flat indices, which NumPy does faster than per image.
+    first_pixel = xp.reshape(xp.arange(n_images) * (height * width), (-1, 1, 1))
+    moved = 0.0
+    for row_index, row_weight in ((top, 1.0 - down), (top + 1.0, down)):
+        for column_index, column_weight in ((left, 1.0 - right), (left + 1.0, right)):
+            inside = (
+                (row_index >= 0) & (row_index <= height - 1)
+                & (column_index >= 0) & (column_index <= width - 1)
+            )
+            weight = xp.where(inside, row_weight * column_weight, 0.0)
+            index = xp.clip(row_index, 0, height - 1) * width + xp.clip(column_index, 0, width - 1)
+            index = _as_int32(xp, index) + first_pixel
+            moved = moved + xp.take(pixels, index, axis=0) * xp.expand_dims(weight, -1)
+    return xp.reshape(moved, xp.shape(batch))
+
+
+def _as_int32(xp, array):
+    return array.astype(np.int32) if xp is np else xp.cast(array, "int32")
 
 
 # "auto" moves images whose height and width are both at least this many

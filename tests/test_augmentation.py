@@ -1,5 +1,7 @@
 """Tests of the random shifts and rotations of training images (skae/_augmentation.py)."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -69,8 +71,9 @@ def test_max_shift_trains_on_shifted_images_only(digits):
     assert "Conv2D" not in _layer_types(shifted.autoencoder_)
     conv = _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,), max_shift=1)
     assert conv.history_["loss"] != _fit(X, image_shape=(8, 8), hidden_layer_sizes=(4,)).history_["loss"]
+    keras_loop = SimpleNamespace(jit_compile=False, steps_per_execution=1)  # a model the PyDataset feeds
     _, feed, _ = _fit_data(
-        None, X, np.arange(400), np.arange(400, 500), 128, np.random.RandomState(0), ((8, 8, 1), 1, 0)
+        keras_loop, X, np.arange(400), np.arange(400, 500), 128, np.random.RandomState(0), ((8, 8, 1), 1, 0)
     )
     training, validation = feed["x"], feed["validation_data"]
     assert training.moves == ((8, 8, 1), 1, 0) and validation.moves is None

@@ -6,19 +6,15 @@ import pytest
 
 import skae._keras._fit_guard
 from skae import AutoencoderTransformer
+from skae._augmentation import draw_moves, moved_images
 from skae._keras._batch_loop import _BatchLoopTrainer
 from skae._keras._feeds import _fit_data
 
 from .conftest import FAST, tensorflow_only, not_torch
 
 
-@tensorflow_only
-def test_batch_loop_trainer_runs_keras_steps_on_the_seeded_batches():
-    """Check that the batch loop trains on the k-th permutation's batches in epoch k.
-
-    Run eagerly, the loop calls the autoencoder once per batch, in order.
-    """
-    X = np.random.RandomState(0).rand(50, 3).astype(np.float32)
+def _recording_model(n_features):
+    """A model compiled for the batch loop (XLA, 4 batches per call), and the list its batches go to when run eagerly."""
     seen = []
 
     class Recording(keras.layers.Layer):
@@ -29,9 +25,20 @@ def test_batch_loop_trainer_runs_keras_steps_on_the_seeded_batches():
         def compute_output_shape(self, input_shape):
             return input_shape
 
-    inputs = keras.Input((3,))
-    model = keras.Model(inputs, keras.layers.Dense(3)(Recording()(inputs)))
+    inputs = keras.Input((n_features,))
+    model = keras.Model(inputs, keras.layers.Dense(n_features)(Recording()(inputs)))
     model.compile("adam", "mse", jit_compile=True, steps_per_execution=4)
+    return model, seen
+
+
+@tensorflow_only
+def test_batch_loop_trainer_runs_keras_steps_on_the_seeded_batches():
+    """Check that the batch loop trains on the k-th permutation's batches in epoch k.
+
+    Run eagerly, the loop calls the autoencoder once per batch, in order.
+    """
+    X = np.random.RandomState(0).rand(50, 3).astype(np.float32)
+    model, seen = _recording_model(3)
     trainer, feed, callbacks = _fit_data(model, X, np.arange(50), None, 8, np.random.RandomState(1))
     assert isinstance(trainer, _BatchLoopTrainer)
     assert trainer.optimizer is model.optimizer
@@ -47,6 +54,36 @@ def test_batch_loop_trainer_runs_keras_steps_on_the_seeded_batches():
         np.testing.assert_array_equal(rows[epoch * 50 : (epoch + 1) * 50], X[order])
     assert int(model.optimizer.iterations.numpy()) == 21
     assert np.all(np.isfinite(history.history["loss"]))
+
+
+@tensorflow_only
+def test_batch_loop_moves_the_images_of_the_seeded_batches():
+    """Check that the loop moves each epoch's batches by moves drawn with its order, as NumPy moves them.
+
+    Run eagerly, the loop calls the autoencoder once per batch, in order;
+    the moves come with the indices, drawn after each epoch's permutation.
+    """
+    X = np.random.RandomState(0).rand(50, 36).astype(np.float32)  # 6 x 6 images
+    moves = ((6, 6, 1), 1, 20.0)
+    model, seen = _recording_model(36)
+    trainer, feed, callbacks = _fit_data(model, X, np.arange(50), None, 8, np.random.RandomState(1), moves)
+    assert isinstance(trainer, _BatchLoopTrainer) and trainer.image_shape == (6, 6, 1)
+    seen.clear()
+    trainer.run_eagerly = True
+    trainer.jit_compile = False
+    before = X.copy()
+    trainer.fit(**feed, epochs=2, verbose=0, shuffle=False, callbacks=callbacks)
+    np.testing.assert_array_equal(X, before)
+    assert [len(batch) for batch in seen] == ([8] * 6 + [2]) * 2
+    rows = np.concatenate(seen)
+    expected = np.random.RandomState(1)
+    for epoch in range(2):
+        order = expected.permutation(50)
+        epoch_moves = draw_moves(50, 1, 20.0, expected)
+        assert len(np.unique(epoch_moves[:, :2])) == 3 and np.ptp(epoch_moves[:, 2]) > 0
+        np.testing.assert_allclose(
+            rows[epoch * 50 : (epoch + 1) * 50], moved_images(X[order], (6, 6, 1), epoch_moves), atol=1e-6
+        )
 
 
 @not_torch

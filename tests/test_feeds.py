@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from skae._augmentation import draw_moves, moved_images
 from skae._keras import _feeds
 from skae._keras._feeds import _EpochBatches, _fit_data
 
@@ -127,6 +128,50 @@ def test_row_chunks_hold_the_seeded_batches_and_all_of_x(n_rows, chunk_shapes):
         rows = np.concatenate([rows.ravel() for _, rows in elements])
         served = np.concatenate([expected[i][0] for i in range(len(expected))])
         np.testing.assert_array_equal(X[rows], served)
+        chunks.on_epoch_end()
+        expected.on_epoch_end()
+
+
+MOVES = ((3, 3, 1), 1, 30.0)
+
+
+@tensorflow_only
+@pytest.mark.parametrize("n_rows, chunk_shapes", ROW_CHUNK_CASES)
+def test_tensorflow_row_chunks_carry_each_epochs_moves(n_rows, chunk_shapes):
+    """Check that with moves the batch loop's elements hold the rows' moves, drawn after each epoch's order."""
+    train = np.arange(3, 3 + n_rows)
+    X = np.random.RandomState(0).rand(20, 9).astype(np.float32)
+    feed = _feeds._TensorFlowBatches(X, train, None, 3, np.random.RandomState(42), batches_per_call=2, moves=MOVES)
+    expected = np.random.RandomState(42)
+    iterator = iter(feed.training)
+    for epoch in range(2):
+        feed.on_epoch_begin(epoch)
+        elements = [next(iterator) for _ in range(len(chunk_shapes))]
+        assert [chunk.shape for _, chunk, _ in elements] == chunk_shapes
+        assert [moves.shape for _, _, moves in elements] == [(*shape, 3) for shape in chunk_shapes]
+        rows = np.concatenate([chunk.numpy().ravel() for _, chunk, _ in elements])
+        moves = np.concatenate([moves.numpy().reshape(-1, 3) for _, _, moves in elements])
+        np.testing.assert_array_equal(rows, expected.permutation(train))
+        np.testing.assert_array_equal(moves, draw_moves(n_rows, 1, 30.0, expected))
+
+
+@pytest.mark.parametrize("n_rows, chunk_shapes", ROW_CHUNK_CASES)
+def test_row_chunks_carry_the_moves_the_pydataset_applies(n_rows, chunk_shapes):
+    """Check that the JAX loop's elements move their rows into the batches the PyDataset serves."""
+    pytest.importorskip("jax")
+    X = np.random.RandomState(0).rand(20, 9).astype(np.float32)
+    train = np.arange(3, 3 + n_rows)
+    chunks = _feeds._RowChunks(X, train, 3, np.random.RandomState(42), batches_per_call=2, moves=MOVES)
+    expected = _EpochBatches(X, train, 3, np.random.RandomState(42), moves=MOVES)
+    for _ in range(2):
+        elements = [chunks[i] for i in range(len(chunks))]
+        assert [moves.shape for _, _, moves in elements] == [(*shape, 3) for shape in chunk_shapes]
+        moved = np.concatenate(
+            [moved_images(X[rows.ravel()], (3, 3, 1), moves.reshape(-1, 3)) for _, rows, moves in elements]
+        )
+        served = np.concatenate([expected[i][0] for i in range(len(expected))])
+        assert not np.allclose(served, X[np.concatenate([rows.ravel() for _, rows, _ in elements])])
+        np.testing.assert_array_equal(moved, served)
         chunks.on_epoch_end()
         expected.on_epoch_end()
 

@@ -4,6 +4,8 @@ import inspect
 
 import keras
 
+from .._augmentation import moved_images
+
 # What Keras' ``train_step`` takes after ``self`` on each backend: the batch
 # loop passes it the same, and on JAX gets back ``(logs, state)``.
 _TRAIN_STEP_PARAMETERS = {"tensorflow": ["data"], "jax": ["state", "data"]}
@@ -43,13 +45,21 @@ class _BatchLoopTrainer(keras.Model):
     such elements too, and ``test_step`` evaluates their batches in the
     same kind of loop, one compiled call for up to as many batches as a
     training call.
+
+    With ``image_shape`` the training elements are ``(X, indices, moves)``:
+    ``moves`` holds each row's random shift and rotation (see
+    :func:`~skae._augmentation.draw_moves`), drawn by NumPy from the fit's
+    seed as for per-batch training, and the loop moves each gathered batch's
+    images of ``image_shape`` (the same for input and target) inside the
+    compiled program, where NumPy would move them batch by batch in Python.
     """
 
-    def __init__(self, autoencoder):
+    def __init__(self, autoencoder, image_shape=None):
         # Keras' default name from the class, with its leading underscore,
         # is not a valid TensorFlow name scope.
         super().__init__(name="batch_loop_trainer")
         self.autoencoder = autoencoder
+        self.image_shape = image_shape
 
     def call(self, inputs, training=False):
         return self.autoencoder(inputs, training=training)
@@ -73,10 +83,10 @@ class _BatchLoopTrainer(keras.Model):
         import tensorflow as tf
 
         step = step or super().train_step
-        X, rows = data
+        X, rows, *moves = data
 
         def body(i, logs):
-            batch = tf.gather(X, rows[i])
+            batch = self._moved(tf.gather(X, rows[i]), [each[i] for each in moves])
             return i + 1, step((batch, batch))
 
         _, logs = tf.while_loop(
@@ -89,12 +99,19 @@ class _BatchLoopTrainer(keras.Model):
     def _jax_steps(self, state, data):
         import jax
 
-        X, rows = data
+        X, rows, *moves = data
 
-        def step(state, batch_rows):
-            batch = jax.numpy.take(X, batch_rows, axis=0)
+        def step(state, batch):
+            batch_rows, *batch_moves = batch
+            batch = self._moved(jax.numpy.take(X, batch_rows, axis=0), batch_moves)
             logs, state = super(_BatchLoopTrainer, self).train_step(state, (batch, batch))
             return state, logs
 
-        state, logs = jax.lax.scan(step, state, rows)
+        state, logs = jax.lax.scan(step, state, (rows, *moves))
         return jax.tree_util.tree_map(lambda values: values[-1], logs), state
+
+    def _moved(self, batch, moves):
+        """``batch``, its images moved where the element carries ``moves`` (a list of none or one)."""
+        if not moves:
+            return batch
+        return moved_images(batch, self.image_shape, moves[0], xp=keras.ops)

@@ -13,7 +13,7 @@ import threading
 import keras
 import numpy as np
 
-from .._augmentation import _random_moves
+from .._augmentation import _random_moves, draw_moves, moved_images
 from .._blocks import _DISK_ROWS, is_streamed, read_rows
 from ._backend import keras_internal
 from ._batch_loop import _BatchLoopTrainer, batch_loop_fits_keras
@@ -42,7 +42,8 @@ class _EpochBatches(keras.utils.PyDataset):
     copy, and the batches are views of that copy: no copy per batch. With
     ``moves=(image_shape, max_shift, max_rotation)`` each batch is instead
     gathered on its own, its images shifted and rotated at random (the same
-    for input and target).
+    for input and target), by moves drawn for the whole epoch with its
+    order: Keras reading a batch ahead draws nothing.
     """
 
     def __init__(self, X, indices, batch_size, rng=None, moves=None, sample_weight=None):
@@ -66,7 +67,7 @@ class _EpochBatches(keras.utils.PyDataset):
             # A moved batch is a new array anyway: gather its own rows only,
             # not a copy of the whole epoch.
             batch = np.take(self.X, self._order[rows], axis=0)
-            batch = _random_moves(batch, *self.moves, self.rng)
+            batch = moved_images(batch, self.moves[0], self._moves[rows]).astype(batch.dtype, copy=False)
         else:
             if self._epoch is None:
                 self._epoch = np.take(self.X, self._order, axis=0)
@@ -81,6 +82,8 @@ class _EpochBatches(keras.utils.PyDataset):
         if self.rng is not None:
             self._order = self.rng.permutation(self.indices)
             self._epoch = None
+            if self.moves is not None:
+                self._moves = draw_moves(len(self.indices), *self.moves[1:], self.rng)
 
 
 # TensorFlow's CPU kernels require buffers aligned to this many bytes.
@@ -146,9 +149,14 @@ class _TensorFlowBatches(keras.callbacks.Callback):
     the validation elements go to ``fit`` instead, with their number
     (``validation_steps``). The pipelines of per-batch training prefetch, so
     they keep Keras' iterator per epoch and validation goes to ``fit``.
+
+    With ``moves=(image_shape, max_shift, max_rotation)`` (the batch loop
+    only) each epoch's random moves of the training rows are drawn after its
+    order, into a second variable, and the elements carry them:
+    ``(X, indices, moves)`` (see :class:`_BatchLoopTrainer`).
     """
 
-    def __init__(self, X, train, validation, batch_size, rng, batches_per_call=None):
+    def __init__(self, X, train, validation, batch_size, rng, batches_per_call=None, moves=None):
         super().__init__()
         import tensorflow as tf
 
@@ -157,11 +165,17 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         self._train = train
         self._batch_size = batch_size
         self._rng = rng
-        # The epoch's order lives in a variable that the pipeline reads when
-        # an epoch starts: a Python generator in the pipeline (from_generator)
-        # costs as much as the Python batches did.
-        self._order = tf.Variable(self._draw_order(), trainable=False)
-        orders = tf.data.Dataset.range(1).map(lambda _: self._order.read_value())
+        self._image_moves = moves
+        # The epoch's order (and moves) live in variables that the pipeline
+        # reads when an epoch starts: a Python generator in the pipeline
+        # (from_generator) costs as much as the Python batches did.
+        order, epoch_moves = self._draw_epoch()
+        self._order = tf.Variable(order, trainable=False)
+        if moves is None:
+            orders = tf.data.Dataset.range(1).map(lambda _: self._order.read_value())
+        else:
+            self._moves = tf.Variable(epoch_moves, trainable=False)
+            orders = tf.data.Dataset.range(1).map(lambda _: (self._order.read_value(), self._moves.read_value()))
         self._training_steps = None
         if batches_per_call is None:
             self.training = self._batches(orders, len(train))
@@ -210,7 +224,10 @@ class _TensorFlowBatches(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if epoch > 0:
-            self._order.assign(self._draw_order())
+            order, epoch_moves = self._draw_epoch()
+            self._order.assign(order)
+            if epoch_moves is not None:
+                self._moves.assign(epoch_moves)
 
     def on_epoch_end(self, epoch, logs=None):
         if not self._validates:
@@ -225,30 +242,36 @@ class _TensorFlowBatches(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         self._validation_elements = None
 
-    def _draw_order(self):
-        return self._rng.permutation(self._train).astype(np.int64, copy=False)
+    def _draw_epoch(self):
+        """The next epoch's order of the training rows and, with moves, their moves (else None)."""
+        order = self._rng.permutation(self._train).astype(np.int64, copy=False)
+        if self._image_moves is None:
+            return order, None
+        return order, draw_moves(len(order), *self._image_moves[1:], self._rng)
 
     def _split(self, n_rows, batches_per_element=None):
         """A function from an order of ``n_rows`` indices to a dataset of its batches.
 
         Each element is one batch of indices or, with ``batches_per_element``,
         an array of up to that many batches (one row each); the last,
-        smaller batch comes alone.
+        smaller batch comes alone. Given the rows' moves too (a row of moves
+        per index) each element is a pair: the indices and their moves.
         """
         tf = self._tf
         size = self._batch_size
         n_full = n_rows // size
 
-        def split(order):
+        def split(*arrays):
             # Whole batches from one reshape, as Keras' array adapter does:
             # far cheaper than batching row by row.
-            batches = tf.data.Dataset.from_tensor_slices(
-                tf.reshape(order[: n_full * size], [n_full, size])
-            )
-            rest = order[n_full * size :]
+            full = tuple(tf.reshape(array[: n_full * size], [n_full, size, *array.shape[1:]]) for array in arrays)
+            rest = tuple(array[n_full * size :] for array in arrays)
+            if len(arrays) == 1:
+                full, rest = full[0], rest[0]
+            batches = tf.data.Dataset.from_tensor_slices(full)
             if batches_per_element is not None:
                 batches = batches.batch(batches_per_element)
-                rest = rest[None, :]
+                rest = tf.nest.map_structure(lambda array: array[None], rest)
             if n_rows % size:
                 batches = batches.concatenate(tf.data.Dataset.from_tensors(rest))
             return batches
@@ -256,7 +279,10 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         return split
 
     def _row_chunks(self, orders, n_rows, batches_per_call):
-        """``(X, indices)`` elements for a `_BatchLoopTrainer`: up to ``batches_per_call`` batches of rows of ``X``."""
+        """``(X, indices)`` elements for a `_BatchLoopTrainer`: up to ``batches_per_call`` batches of rows of ``X``.
+
+        ``(X, indices, moves)`` where ``orders`` holds the rows' moves too.
+        """
         tf = self._tf
         chunks = orders.flat_map(self._split(n_rows, batches_per_call))
         # No element may be read ahead of the epoch's order (tf.data's
@@ -268,9 +294,10 @@ class _TensorFlowBatches(keras.callbacks.Callback):
         options.experimental_optimization.apply_default_optimizations = False
         options.experimental_optimization.inject_prefetch = False
         options.autotune.enabled = False
-        return tf.data.Dataset.zip(
-            tf.data.Dataset.from_tensors(self.data).repeat(), chunks
-        ).with_options(options)
+        elements = tf.data.Dataset.zip(tf.data.Dataset.from_tensors(self.data).repeat(), chunks)
+        if isinstance(chunks.element_spec, tuple):
+            elements = elements.map(lambda X, chunk: (X, *chunk))
+        return elements.with_options(options)
 
     def _batches(self, orders, n_rows):
         tf = self._tf
@@ -306,13 +333,14 @@ class _RowChunks(_EpochBatches):
     program); ``indices`` are the rows of up to ``batches_per_call``
     batches, one batch per row, or the last, smaller batch alone. The
     batches and their order are those of :class:`_EpochBatches` with the
-    same ``rng``.
+    same ``rng``; with ``moves`` the elements are ``(X, indices, moves)``,
+    the rows' moves those of :class:`_EpochBatches`.
     """
 
-    def __init__(self, X, indices, batch_size, rng, batches_per_call):
+    def __init__(self, X, indices, batch_size, rng, batches_per_call, moves=None):
         import jax
 
-        super().__init__(jax.device_put(X), indices, batch_size, rng)
+        super().__init__(jax.device_put(X), indices, batch_size, rng, moves)
         self.batches_per_call = batches_per_call
 
     def __len__(self):
@@ -327,7 +355,10 @@ class _RowChunks(_EpochBatches):
             rows = self._order[first * size : last * size].reshape(-1, size)
         else:
             rows = self._order[n_full * size :][None]
-        return self.X, rows.astype(np.int32)
+        if self.moves is None:
+            return self.X, rows.astype(np.int32)
+        first_row = min(first, n_full) * size
+        return self.X, rows.astype(np.int32), self._moves[first_row : first_row + rows.size].reshape(*rows.shape, 3)
 
 
 class _StreamedBatches(keras.utils.PyDataset):
@@ -467,10 +498,11 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     with ``moves=(image_shape, max_shift, max_rotation)``; ``validation``
     rows (or ``None``) keep their order and are never moved. With
     TensorFlow or JAX, XLA, and ``steps_per_execution > 1`` or (TensorFlow)
-    an epoch of one batch (and neither moves nor, on JAX, a Keras distribution) the
-    model returned is a :class:`_BatchLoopTrainer` around ``model``,
-    compiled with its optimizer and loss, which runs up to
-    ``steps_per_execution`` batches per call.
+    an epoch of one batch (and not, on JAX, a Keras distribution, nor moves
+    of rows read block by block) the model returned is a
+    :class:`_BatchLoopTrainer` around ``model``, compiled with its optimizer
+    and loss, which runs up to ``steps_per_execution`` batches per call and
+    moves their images itself.
     With ``reuse=(spec, make_network)`` the model returned (that trainer, or
     a network compiled as ``model`` is) is instead borrowed from
     :data:`~skae._keras._trainers.TRAINERS`, kept under ``spec`` (the
@@ -483,17 +515,17 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     loop, on every backend.
     """
     backend = keras.backend.backend()
-    # The moves are drawn by NumPy batch by batch, so they go through the
-    # PyDataset on every backend. A Keras distribution (JAX) splits every
-    # array fed to fit along its first axis over the devices: batches, not
-    # the rows and indices of a batch loop.
+    streamed = is_streamed(X)
+    # A Keras distribution (JAX) splits every array fed to fit along its
+    # first axis over the devices: batches, not the rows and indices of a
+    # batch loop.
     # On TensorFlow an epoch of one batch takes the loop too, one batch per
     # call as in Keras' own loop: so that Keras keeps one iterator for the
     # whole fit and the feed validates (see _TensorFlowBatches), which on
     # small data is most of the time of an epoch.
     one_batch = backend == "tensorflow" and len(train) <= batch_size
     loop = (
-        moves is None
+        (moves is None or not streamed)
         and sample_weight is None
         and model.jit_compile
         and (model.steps_per_execution > 1 or one_batch)
@@ -504,11 +536,10 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         and batch_loop_fits_keras()
     )
     batches_per_call = model.steps_per_execution if loop else None
-    streamed = is_streamed(X)
     if streamed:
         feed, callbacks = _streamed_feed(X, train, validation, batch_size, rng, moves, sample_weight, batches_per_call)
-    elif backend == "tensorflow" and moves is None and sample_weight is None:
-        batches = _TensorFlowBatches(X, train, validation, batch_size, rng, batches_per_call)
+    elif backend == "tensorflow" and sample_weight is None and (moves is None or loop):
+        batches = _TensorFlowBatches(X, train, validation, batch_size, rng, batches_per_call, moves)
         feed = batches.fit_arguments
         callbacks = [batches]
     else:
@@ -520,21 +551,23 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
         if batches_per_call is None:
             training = _EpochBatches(X, train, batch_size, rng, moves, sample_weight)
         else:
-            training = _RowChunks(X, train, batch_size, rng, batches_per_call)
+            training = _RowChunks(X, train, batch_size, rng, batches_per_call, moves)
         feed = {"x": training, "validation_data": validation_data}
         callbacks = []
     sample = read_rows(X, train[:1]) if streamed else X[train[:1]]
     if batches_per_call is None:
         if reuse is None:
             return model, feed, callbacks
-        compiled, trainer = _compiled_like, "keras"
+        compiled, trainer, settings = _compiled_like, "keras", ()
     else:
+        image_shape = None if moves is None else moves[0]
         if reuse is None:
-            return _compiled_trainer(model, model, sample), feed, callbacks
-        compiled, trainer = _compiled_trainer, "batch loop"
+            return _compiled_trainer(model, model, sample, image_shape), feed, callbacks
+        compiled, settings = _compiled_trainer, (image_shape,)
+        trainer = "batch loop" if moves is None else f"batch loop moving images of shape {image_shape}"
     spec, make_network = reuse
     trainer = TRAINERS.borrow(
-        spec.trained_by(trainer), model, lambda: compiled(make_network(), model, sample)
+        spec.trained_by(trainer), model, lambda: compiled(make_network(), model, sample, *settings)
     )
     return trainer, feed, callbacks
 
@@ -606,8 +639,8 @@ def _compiled_like(network, model, sample):
     return _built(network, sample)
 
 
-def _compiled_trainer(network, model, sample):
-    """A :class:`_BatchLoopTrainer` around ``network``, compiled with ``model``'s optimizer and loss."""
-    trainer = _BatchLoopTrainer(network)
+def _compiled_trainer(network, model, sample, image_shape=None):
+    """A :class:`_BatchLoopTrainer` around ``network`` (moving images of ``image_shape``), compiled with ``model``'s optimizer and loss."""
+    trainer = _BatchLoopTrainer(network, image_shape)
     trainer.compile(optimizer=model.optimizer, loss=model.loss, jit_compile=True)
     return _built(trainer, sample)

@@ -117,8 +117,8 @@ class NetworkSpec:
         compiled them); ``None`` for the network alone, as prediction uses it.
 
     trainer : str or None
-        Which compiled program trains it (``"batch loop"``, ``"keras"``),
-        once the feed has chosen (see :func:`~skae._keras._feeds._fit_data`).
+        Which compiled program trains it (``"batch loop"``, ``"keras"``; the
+        batch loop that moves images names their shape), once the feed has chosen (see :func:`~skae._keras._feeds._fit_data`).
     """
 
     estimator: str
