@@ -24,6 +24,7 @@ from ._autoencoder import AutoencoderTransformer, auto_batch_size
 from ._balanced_kmeans import BalancedKMeans
 from ._failed_fit import unfitted_on_failure
 from ._isomap import ISOMAP_MIN_SAMPLES, ISOMAP_NEIGHBORS, SubsampledIsomap
+from ._keras._backend import _resolve_jit_compile
 from ._keras._layers import soft_assignments
 from ._keras._networks import build_clustering_model, cluster_centers
 from ._keras._objects import make_optimizer
@@ -50,6 +51,23 @@ def dec_autoencoder(**params):
         hidden_layer_sizes=(500, 500, 2000),
         encoding_activation="linear",
         batch_size="auto",
+        **params,
+    )
+
+
+def dec_pretraining_autoencoder(budget=1.0, **params):
+    """The autoencoder :class:`DeepEmbeddedClustering` pretrains by default.
+
+    :func:`dec_autoencoder` for ``PRETRAINING_EPOCHS`` epochs and at least
+    ``PRETRAINING_STEPS`` gradient steps, both times ``budget`` (at least
+    one), on images shifted and rotated at random (``"auto"``: on images of
+    at least 16 x 16 pixels only).
+    """
+    return dec_autoencoder(
+        epochs=max(1, round(PRETRAINING_EPOCHS * budget)),
+        min_steps=max(1, round(PRETRAINING_STEPS * budget)),
+        max_shift="auto",
+        max_rotation="auto",
         **params,
     )
 
@@ -310,7 +328,7 @@ class DeepEmbeddedClustering(
         centers, labels = self._initial_centers(network.encode(X), init, rng)
         model = self._clustering_model(autoencoder.encoder_, autoencoder.decoder_, centers)
         batch_size = self._resolved_batch_size(X.shape[0])
-        trainer = self._trainer(model, network, autoencoder.loss, batch_size)
+        trainer = self._trainer(model, network, autoencoder, batch_size)
         targets = _Targets(self, X, labels, _full_batches(X.shape[0], batch_size, rng), moves, rng)
         n_iter = fine_tune(
             trainer, model, X, targets, max_iter=self.max_iter, update_interval=self.update_interval
@@ -374,20 +392,25 @@ class DeepEmbeddedClustering(
         batch_size = auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
         return min(batch_size, n_samples)
 
-    def _trainer(self, model, network, loss, batch_size):
+    def _trainer(self, model, network, autoencoder, batch_size):
         """The compiled clustering model to train, starting from ``model``'s weights.
 
         A kept one (see :mod:`skae._keras._trainers`) when the clustering
-        model has a :class:`~skae._keras._spec.NetworkSpec` (the
-        autoencoder's ``network``, a :class:`~skae._autoencoder.NetworkTemplate`,
-        has one, and its ``loss`` and the optimizer can be told by value).
-        Otherwise ``model`` itself, compiled.
+        model has a :class:`~skae._keras._spec.NetworkSpec` (the fitted
+        ``autoencoder``'s ``network``, a :class:`~skae._autoencoder.NetworkTemplate`,
+        has one, and its loss and the optimizer can be told by value).
+        Otherwise ``model`` itself, compiled. XLA as the autoencoder's
+        ``jit_compile`` chooses for ``max_iter`` batches.
         """
+        loss = autoencoder.loss
+        jit_compile = _resolve_jit_compile(autoencoder.jit_compile, self.max_iter * batch_size)
         spec = None
         if network.spec is not None:
             spec = network_spec(
                 self, network.spec.n_features, {"batch_size": batch_size}, autoencoder=(network.spec, loss)
             )
+        if spec is not None:
+            spec = spec.trained_by("keras with XLA" if jit_compile else "keras")
 
         def make_model():
             _, encoder, decoder = network.build()
@@ -401,6 +424,7 @@ class DeepEmbeddedClustering(
             learning_rate=self.learning_rate,
             reconstruction_loss=loss,
             reconstruction_weight=self.reconstruction_weight,
+            jit_compile=jit_compile,
         )
 
     def transform(self, X):
@@ -470,12 +494,7 @@ class DeepEmbeddedClustering(
     def _autoencoder(self):
         """The autoencoder parameter, or the DEC architecture for ``None``."""
         if self.autoencoder is None:
-            return dec_autoencoder(
-                epochs=PRETRAINING_EPOCHS,
-                min_steps=PRETRAINING_STEPS,
-                max_shift="auto",
-                max_rotation="auto",
-            )
+            return dec_pretraining_autoencoder()
         return self.autoencoder
 
     def _pretrained_autoencoder(self, X, rng):

@@ -15,7 +15,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, validate_dat
 
 from ._autoencoder import AutoencoderTransformer
 from ._balanced_kmeans import BalancedKMeans
-from ._deep_clustering import MAX_ITER, PRETRAINING_STEPS, DeepEmbeddedClustering, dec_autoencoder
+from ._deep_clustering import MAX_ITER, DeepEmbeddedClustering, dec_autoencoder, dec_pretraining_autoencoder
 from ._failed_fit import forget_fit, unfitted_on_failure
 from ._isomap import ISOMAP_MIN_SAMPLES, ISOMAP_NEIGHBORS, SubsampledIsomap
 
@@ -93,22 +93,17 @@ def _epochs(base, budget):
 def _deep_autoencoder(random_state, budget, dec_pretraining=False):
     """The DEC/IDEC/N2D autoencoder (d-500-500-2000-10, linear code), sized for the data.
 
-    With ``dec_pretraining`` it is pretrained as :class:`~skae.DeepEmbeddedClustering`
-    pretrains its own: for at least 12,000 gradient steps (more epochs on
+    With ``dec_pretraining`` it is the one :class:`~skae.DeepEmbeddedClustering`
+    pretrains by default: for at least 12,000 gradient steps (more epochs on
     small data), on images shifted and rotated at random (``"auto"``: on
     images of at least 16 x 16 pixels only) and then without early stopping,
     which the clusters of its codes gain from. UMAP's neighbourhoods (N2D,
     ``balanced``) were not measured to, so those recipes keep the plain 30
     epochs.
     """
-    auto = "auto" if dec_pretraining else 0
-    return dec_autoencoder(
-        epochs=_epochs(_DEEP_EPOCHS, budget),
-        min_steps=_epochs(PRETRAINING_STEPS, budget) if dec_pretraining else 0,
-        max_shift=auto,
-        max_rotation=auto,
-        random_state=random_state,
-    )
+    if dec_pretraining:
+        return dec_pretraining_autoencoder(_budget(budget), random_state=random_state)
+    return dec_autoencoder(epochs=_epochs(_DEEP_EPOCHS, budget), random_state=random_state)
 
 
 _PARAMETRIC_UMAP = "umap.parametric_umap"

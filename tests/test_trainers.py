@@ -1,5 +1,6 @@
 """Tests of the compiled trainers kept across fits (skae/_keras/_trainers.py)."""
 
+import copy
 import sys
 
 import numpy as np
@@ -31,8 +32,9 @@ def _kept_trainers():
         pytest.param(dict(LOOP, early_stopping=True), marks=pytest.mark.slow),
         dict(FAST, jit_compile=False),  # Keras' own loop
         dict(FAST, jit_compile=False, max_shift=1),  # moved images, fed by a PyDataset
+        dict(LOOP, max_shift=1, max_rotation=10),  # moved in the batch loop
     ],
-    ids=["batch loop", "batch loop with validation", "Keras' loop", "moved images"],
+    ids=["batch loop", "batch loop with validation", "Keras' loop", "moved images", "images moved in the loop"],
 )
 def test_a_kept_trainer_gives_the_fit_of_a_new_one(digits, params):
     """Check that a fit on a kept trainer equals one that compiles its own, bit for bit.
@@ -220,6 +222,32 @@ def test_dec_keeps_its_clustering_trainer_and_fits_as_with_a_new_one(digits, rec
     np.testing.assert_array_equal(second.transform(X), fresh.transform(X))
     np.testing.assert_array_equal(second.autoencoder_.transform(X), fresh.autoencoder_.transform(X))
     np.testing.assert_array_equal(pretrained.transform(X), codes)
+
+
+def test_dec_clustering_phase_takes_xla_as_its_autoencoder_chooses(digits):
+    """Check that the clustering phase compiles with XLA where the autoencoder's jit_compile asks, each kept apart.
+
+    The same pretrained network gives the same fit either way, up to XLA's rounding.
+    """
+    X, _ = digits
+    X = X[:600]
+    pretrained = AutoencoderTransformer(
+        10, hidden_layer_sizes=(32,), encoding_activation="linear", batch_size=64, epochs=2, random_state=0
+    ).fit(X)
+    params = dict(n_clusters=5, max_iter=40, update_interval=10, batch_size=64, tol=0.0, random_state=0)
+    fits = {}
+    for jit_compile in (True, False):
+        autoencoder = copy.deepcopy(pretrained).set_params(jit_compile=jit_compile)
+        fits[jit_compile] = DeepEmbeddedClustering(autoencoder, **params).fit(X)
+    kept = {
+        spec.trainer: trainer.jit_compile
+        for spec, (trainer, _) in TRAINERS._kept.items()
+        if spec.estimator == "DeepEmbeddedClustering"
+    }
+    assert kept == {"keras with XLA": True, "keras": False}
+    assert fits[True].n_iter_ == fits[False].n_iter_ == 40
+    np.testing.assert_allclose(fits[True].cluster_centers_, fits[False].cluster_centers_, rtol=1e-3, atol=1e-4)
+    np.testing.assert_array_equal(fits[True].labels_, fits[False].labels_)
 
 
 def test_initial_state_restores_every_optimizer_variable():

@@ -161,13 +161,15 @@ def _losses(guard):
     return {key: list(values) for key, values in guard.history.history.items()}
 
 
-def compile_clustering(model, *, optimizer, learning_rate, reconstruction_loss, reconstruction_weight):
+def compile_clustering(
+    model, *, optimizer, learning_rate, reconstruction_loss, reconstruction_weight, jit_compile=False
+):
     """Compile DEC's clustering ``model`` with DEC's losses; return it.
 
     The KL divergence of ``q`` from the target, plus ``reconstruction_weight``
     times ``reconstruction_loss`` (a Keras loss) on the reconstruction when
-    it is positive (IDEC). ``optimizer`` and ``learning_rate`` as in
-    :func:`compile_for_training`.
+    it is positive (IDEC). ``optimizer``, ``learning_rate`` and
+    ``jit_compile`` (resolved) as in :func:`compile_for_training`.
     """
     losses = {"loss": "kl_divergence"}
     if reconstruction_weight > 0:
@@ -176,7 +178,7 @@ def compile_clustering(model, *, optimizer, learning_rate, reconstruction_loss, 
             "loss_weights": [1.0, reconstruction_weight],
         }
     # One output takes one loss and no weights: Keras 3.0 rejects a list of one weight.
-    model.compile(optimizer=make_optimizer(optimizer, learning_rate), **losses)
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate), jit_compile=jit_compile, **losses)
     return model
 
 
