@@ -70,3 +70,37 @@ def test_clustering_benchmark_takes_the_first_training_images(tmp_path):
     X, y = _script("clustering").load_mnist(str(path), 3, first=True)
     np.testing.assert_array_equal(y, [0, 1, 2])
     np.testing.assert_allclose(X, x_train[:3].reshape(3, -1) / 255.0, rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_dec_speed_benchmark_times_each_training_path(tmp_path, capsys):
+    """Check that dec_speed.py times each pretraining variant and both clustering phases, one JSON line each."""
+    import json
+
+    rng = np.random.default_rng(0)
+    data = tmp_path / "mnist.npz"
+    np.savez(data, x_train=rng.integers(0, 256, size=(300, 28, 28), dtype=np.uint8))
+    _script("dec_speed").main(["--data", str(data), "--n-samples", "300", "--epochs", "1", "2", "--batches", "20"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [line.get("variant", line.get("xla")) for line in lines] == [
+        "moved, batch loop", "moved, per batch", "still", True, False
+    ]
+    assert all("s_per_epoch" in line and line["wall_2_epochs_s"] > 0 for line in lines[:3])
+    assert [line["batches"] for line in lines[3:]] == [20, 20]
+
+
+@pytest.mark.slow
+def test_dec_phases_benchmark_splits_a_fit_into_its_phases(tmp_path, capsys):
+    """Check that dec_phases.py times each phase within the whole fit and scores the start and every update."""
+    import json
+
+    rng = np.random.default_rng(0)
+    data = tmp_path / "mnist.npz"
+    images = {name: rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8) for name, n in (("x_train", 200), ("x_test", 50))}
+    np.savez(data, **images, y_train=rng.integers(0, 10, 200), y_test=rng.integers(0, 10, 50))
+    _script("dec_phases").main(["--data", str(data), "--n-samples", "200", "--seeds", "0", "--budget", "0.01"])
+    (line,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    phases = line["pretraining_s"] + line["initial_clusters_s"] + line["clustering_phase_s"]
+    assert 0 < phases <= line["fit_s"] + 0.1
+    assert 0 < line["initial_clusters"] <= 1 and 0 < line["fit"] <= 1 and 0 < line["test"] <= 1
+    assert len(line["at_updates"]) >= 1

@@ -1,0 +1,102 @@
+"""Where the ``dec`` recipe's time and accuracy go on MNIST, phase by phase.
+
+Per seed, ``make_recipe("dec", random_state=seed).fit_predict`` on the first
+``--n-samples`` MNIST training images with its defaults, timed as the user
+waits for it (wall clock, the whole call), and split into its phases by
+wrapping DEC's private steps: the autoencoder's pretraining, the initial
+clusters (Isomap + BalancedKMeans on the codes) and the clustering phase.
+The Hungarian accuracy of the initial clusters and of the labels at every
+target update of the clustering phase (every ``update_interval`` batches)
+shows what the clustering phase adds; ``predict`` on the 10,000 test
+images ends each seed. ``--budget`` is ``make_recipe``'s. One JSON line per seed::
+
+    python benchmarks/dec_phases.py --seeds 0 1 2
+"""
+
+import argparse
+import contextlib
+import json
+import time
+import warnings
+from unittest import mock
+
+import numpy as np
+
+from skae import _deep_clustering
+from skae.metrics import hungarian_accuracy_score
+from skae.recipes import make_recipe
+
+
+def _timed(owner, name, seconds, phase):
+    """A patch of ``owner.name`` that adds its wall time to ``seconds[phase]``."""
+    original = getattr(owner, name)
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds[phase] = round(seconds.get(phase, 0.0) + time.perf_counter() - start, 1)
+
+    return mock.patch.object(owner, name, timed)
+
+
+def _scored(owner, name, y, scores, labels_of):
+    """A patch of ``owner.name`` that appends the accuracy of ``labels_of(args, result)`` to ``scores``."""
+    original = getattr(owner, name)
+
+    def scored(*args):
+        result = original(*args)
+        scores.append(round(float(hungarian_accuracy_score(y, labels_of(args, result))), 4))
+        return result
+
+    return mock.patch.object(owner, name, scored)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="../shared/data/mnist.npz", help="MNIST .npz in the Keras layout")
+    parser.add_argument("--n-samples", type=int, default=60_000, help="the first training images to fit on")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--budget", type=float, default=1.0, help="make_recipe's budget")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    mnist = np.load(args.data)
+    X = mnist["x_train"][: args.n_samples].reshape(-1, 784)
+    y = mnist["y_train"][: args.n_samples]
+    X_test, y_test = mnist["x_test"].reshape(-1, 784), mnist["y_test"]
+    seconds, init_scores, update_scores = {}, [], []
+    dec = _deep_clustering.DeepEmbeddedClustering
+    with contextlib.ExitStack() as patches:
+        # In this order: the initial clusters are scored outside their time.
+        for patch in (
+            _timed(dec, "_pretrained_autoencoder", seconds, "pretraining_s"),
+            _timed(dec, "_initial_centers", seconds, "initial_clusters_s"),
+            _timed(_deep_clustering, "fine_tune", seconds, "clustering_phase_s"),
+            _scored(_deep_clustering._Targets, "update", y, update_scores, lambda args, result: args[2].argmax(axis=1)),
+        ):
+            patches.enter_context(patch)
+        patches.enter_context(_scored(dec, "_initial_centers", y, init_scores, lambda args, result: result[1]))
+        _run(args, recipe_data=(X, y, X_test, y_test), seconds=seconds, scores=(init_scores, update_scores))
+
+
+def _run(args, recipe_data, seconds, scores):
+    X, y, X_test, y_test = recipe_data
+    init_scores, update_scores = scores
+    for seed in args.seeds:
+        seconds.clear(), init_scores.clear(), update_scores.clear()
+        recipe = make_recipe("dec", random_state=seed, budget=args.budget)
+        start = time.perf_counter()
+        labels = recipe.fit_predict(X)
+        wall = time.perf_counter() - start
+        test = hungarian_accuracy_score(y_test, recipe.predict(X_test))
+        print(json.dumps({
+            "seed": seed, "n_samples": len(X), "fit_s": round(wall, 1), **seconds,
+            "initial_clusters": init_scores[0], "at_updates": update_scores,
+            "clustering_batches": int(recipe[-1].n_iter_),
+            "fit": round(float(hungarian_accuracy_score(y, labels)), 4), "test": round(float(test), 4),
+        }), flush=True)
+
+
+if __name__ == "__main__":
+    main()
