@@ -409,8 +409,8 @@ class DeepEmbeddedClustering(
             spec = network_spec(
                 self, network.spec.n_features, {"batch_size": batch_size}, autoencoder=(network.spec, loss)
             )
-        if spec is not None:
-            spec = spec.trained_by("keras with XLA" if jit_compile else "keras")
+            if spec is not None:
+                spec = spec.trained_by("keras with XLA" if jit_compile else "keras")
 
         def make_model():
             _, encoder, decoder = network.build()
