@@ -41,11 +41,20 @@ def _on_disk(X, tmp_path, dtype=np.float64):
 
 
 _BATCH_LOOP = {"jit_compile": True, "batch_size": 64, "steps_per_execution": 4}
+_MOVED = {"max_shift": 1, "max_rotation": 10.0}
 
 
-@pytest.mark.parametrize("params", [{}, _BATCH_LOOP], ids=["defaults", "XLA batch loop"])
+@pytest.mark.parametrize(
+    "params",
+    [{}, _BATCH_LOOP, _MOVED, {**_BATCH_LOOP, **_MOVED}],
+    ids=["defaults", "XLA batch loop", "moved images", "moved images, XLA batch loop"],
+)
 def test_a_memmap_of_one_block_fits_as_in_memory(digits, tmp_path, params):
-    """Check that fit on a memmap of no more than one block is the in-memory fit: same history and codes."""
+    """Check that fit on a memmap of no more than one block is the in-memory fit: same history and codes.
+
+    Moved images too: the streamed batches draw each epoch's moves with its
+    order, as the in-memory feeds do, so the same images are trained on.
+    """
     X, _ = digits
     on_disk = _on_disk(X, tmp_path, np.float32)
     in_memory = AutoencoderTransformer(**{**FAST, **params}).fit(X)
@@ -60,6 +69,7 @@ def test_a_memmap_of_one_block_fits_as_in_memory(digits, tmp_path, params):
         {},
         pytest.param({"early_stopping": True, "epochs": 3}, id="early_stopping", marks=pytest.mark.slow),
         pytest.param(_BATCH_LOOP, id="XLA batch loop", marks=pytest.mark.slow),
+        pytest.param({**_BATCH_LOOP, **_MOVED}, id="moved, XLA batch loop", marks=pytest.mark.slow),
     ],
     ids=lambda params: "defaults" if params == {} else None,
 )

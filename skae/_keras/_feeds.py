@@ -13,7 +13,7 @@ import threading
 import keras
 import numpy as np
 
-from .._augmentation import _random_moves, draw_moves, moved_images
+from .._augmentation import draw_moves, moved_images
 from .._blocks import _DISK_ROWS, is_streamed, read_rows
 from ._backend import keras_internal
 from ._batch_loop import _BatchLoopTrainer, batch_loop_fits_keras
@@ -367,7 +367,8 @@ class _StreamedBatches(keras.utils.PyDataset):
     As :class:`_EpochBatches` (with ``sample_weight``, ``moves``) or, with
     ``batches_per_call``, as :class:`_RowChunks` for the batch loop, but
     each element carries its own rows, ``(rows of up to batches_per_call
-    batches, their indices)``, so that ``X`` is never whole in memory. The
+    batches, their indices)`` (and with ``moves`` the rows' moves), so that
+    ``X`` is never whole in memory. The
     rows are read in blocks of about ``_DISK_ROWS`` (a whole number of
     elements), the next block in a background thread while the current
     one is trained on. An epoch takes the full blocks in an order drawn
@@ -380,7 +381,8 @@ class _StreamedBatches(keras.utils.PyDataset):
     :attr:`reshuffle` (pass it to ``fit``), not when Keras calls
     ``on_epoch_end``, which it also does before training; except with
     ``at_epoch_end``, for the cases that take :class:`_EpochBatches` in
-    memory, which draws it there.
+    memory, which draws it there. Each block's moves are drawn with its
+    order, by position in it.
     """
 
     def __init__(
@@ -429,11 +431,13 @@ class _StreamedBatches(keras.utils.PyDataset):
             chosen = slice(n_full, None)
         order = np.arange(len(rows))[chosen] if permutation is None else permutation[chosen]
         batch = np.take(rows, order, axis=0)
+        moves = None if self.moves is None else self._moves[number][chosen]
         if self.batches_per_call is not None:
             size = self.batch_size if chosen.start < n_full else len(batch)
-            return batch, np.arange(len(batch), dtype=np.int32).reshape(-1, size)
-        if self.moves is not None:
-            batch = _random_moves(batch, *self.moves, self.rng)
+            rows = np.arange(len(batch), dtype=np.int32).reshape(-1, size)
+            return (batch, rows) if moves is None else (batch, rows, moves.reshape(*rows.shape, 3))
+        if moves is not None:
+            batch = moved_images(batch, self.moves[0], moves).astype(batch.dtype, copy=False)
         if self.sample_weight is None:
             return batch, batch
         return batch, batch, self.sample_weight[self.blocks[number][order]]
@@ -449,6 +453,10 @@ class _StreamedBatches(keras.utils.PyDataset):
         if n_full > 1:
             self._order = list(self.rng.permutation(n_full)) + self._order[n_full:]
         self._permutations = [self.rng.permutation(len(block)) for block in self.blocks]
+        if self.moves is not None:
+            # Each block's moves by position in its order, drawn with the
+            # order as in memory: one block moves as in-memory data does.
+            self._moves = [draw_moves(len(block), *self.moves[1:], self.rng) for block in self.blocks]
 
     def _block(self, number):
         self._read_ahead(number)
@@ -498,8 +506,7 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     with ``moves=(image_shape, max_shift, max_rotation)``; ``validation``
     rows (or ``None``) keep their order and are never moved. With
     TensorFlow or JAX, XLA, and ``steps_per_execution > 1`` or (TensorFlow)
-    an epoch of one batch (and not, on JAX, a Keras distribution, nor moves
-    of rows read block by block) the model returned is a
+    an epoch of one batch (and not, on JAX, a Keras distribution) the model returned is a
     :class:`_BatchLoopTrainer` around ``model``, compiled with its optimizer
     and loss, which runs up to ``steps_per_execution`` batches per call and
     moves their images itself.
@@ -525,8 +532,7 @@ def _fit_data(model, X, train, validation, batch_size, rng, moves=None, reuse=No
     # small data is most of the time of an epoch.
     one_batch = backend == "tensorflow" and len(train) <= batch_size
     loop = (
-        (moves is None or not streamed)
-        and sample_weight is None
+        sample_weight is None
         and model.jit_compile
         and (model.steps_per_execution > 1 or one_batch)
         and (
@@ -579,7 +585,7 @@ def _streamed_feed(X, train, validation, batch_size, rng, moves, sample_weight, 
     """
     tensorflow = keras.backend.backend() == "tensorflow"
     # The order is drawn as by the feed the same fit in memory takes.
-    at_epoch_end = not tensorflow or moves is not None or sample_weight is not None
+    at_epoch_end = not tensorflow or (moves is not None and batches_per_call is None) or sample_weight is not None
     training = _StreamedBatches(X, train, batch_size, rng, moves, sample_weight, batches_per_call, at_epoch_end)
     validation_data = None
     if validation is not None:
@@ -606,6 +612,8 @@ def _tensorflow_elements(batches):
         tf.TensorSpec((None, batches.X.shape[1]), tf.float32),
         tf.TensorSpec((None, None), tf.int32),
     )
+    if batches.moves is not None:
+        signature += (tf.TensorSpec((None, None, 3), tf.float32),)
     options = tf.data.Options()
     options.experimental_optimization.apply_default_optimizations = False
     options.autotune.enabled = False
