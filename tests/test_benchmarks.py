@@ -104,3 +104,25 @@ def test_dec_phases_benchmark_splits_a_fit_into_its_phases(tmp_path, capsys):
     assert 0 < phases <= line["fit_s"] + 0.1
     assert 0 < line["initial_clusters"] <= 1 and 0 < line["fit"] <= 1 and 0 < line["test"] <= 1
     assert len(line["at_updates"]) >= 1
+
+
+@pytest.mark.slow
+def test_dec_phases_benchmark_compares_clustering_phases_from_one_kept_pretraining(tmp_path, capsys):
+    """Check that dec_phases.py --variants pretrains once per seed, keeps it in --cache, and fits each variant from it."""
+    import json
+
+    rng = np.random.default_rng(0)
+    data = tmp_path / "mnist.npz"
+    images = {name: rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8) for name, n in (("x_train", 200), ("x_test", 50))}
+    np.savez(data, **images, y_train=rng.integers(0, 10, 200), y_test=rng.integers(0, 10, 50))
+    arguments = ["--data", str(data), "--n-samples", "200", "--seeds", "0", "--budget", "0.01", "--cache", str(tmp_path)]
+    variants = ["--variants", "max_iter=20", "max_iter=30,reconstruction_weight=0,first_target=centres"]
+    for run in range(2):
+        _script("dec_phases").main(arguments + variants)
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+        assert [line["variant"] for line in lines] == variants[1:]
+        assert [line["clustering_batches"] for line in lines] == [20, 30]
+        # Pretrained once, on the first run; the second reads it back.
+        assert [line["pretraining_s"] is None for line in lines] == [run == 1] * 2
+        assert all(0 < line["fit"] <= 1 and 0 < line["test"] <= 1 and line["at_updates"] for line in lines)
+    assert len(list(tmp_path.glob("dec_autoencoder_*.pkl"))) == 1
