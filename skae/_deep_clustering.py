@@ -160,6 +160,9 @@ class DeepEmbeddedClustering(
         ``deep`` recipe: on 10,000 MNIST images it starts the clustering
         phase from Hungarian accuracy 0.88 where BalancedKMeans on the codes
         starts it from 0.80, and ends it at 0.97 instead of 0.89 (seed 0).
+        Those clusters themselves (one-hot, smoothed by 0.1) are the target
+        of the first ``update_interval`` batches, as the centres' own soft
+        assignments lose some of them.
         On fewer than %(isomap_min_samples)s codes, where Isomap's graph
         follows the data less well (the digits' codes cluster worse with it),
         ``"isomap"`` is ``"balanced-k-means"``.
@@ -325,11 +328,12 @@ class DeepEmbeddedClustering(
         rng = check_random_state(self.random_state)
         autoencoder = self._pretrained_autoencoder(X, rng)
         network = autoencoder._network_template()
-        centers, labels = self._initial_centers(network.encode(X), init, rng)
+        centers, labels, first_target = self._initial_centers(network.encode(X), init, rng)
         model = self._clustering_model(autoencoder.encoder_, autoencoder.decoder_, centers)
         batch_size = self._resolved_batch_size(X.shape[0])
         trainer = self._trainer(model, network, autoencoder, batch_size)
-        targets = _Targets(self, X, labels, _full_batches(X.shape[0], batch_size, rng), moves, rng)
+        batches = _full_batches(X.shape[0], batch_size, rng)
+        targets = _Targets(self, X, labels, batches, moves, rng, first_target)
         n_iter = fine_tune(
             trainer, model, X, targets, max_iter=self.max_iter, update_interval=self.update_interval
         )
@@ -471,9 +475,13 @@ class DeepEmbeddedClustering(
         return tags
 
     def _initial_centers(self, codes, init, rng):
-        """The starting centres (float32) and each code's cluster under them.
+        """The starting centres (float32), each code's cluster and the first target (or None).
 
-        ``init`` is the checked array of centres, or ``None`` for a string ``self.init``.
+        ``init`` is the checked array of centres, or ``None`` for a string
+        ``self.init``. Isomap's clusters are the first target themselves:
+        the codes' soft assignments to their mean codes lose some of them
+        (on MNIST's 60,000 images 0.945 -> 0.90 Hungarian accuracy), and
+        the clustering phase climbs back from there more slowly.
         """
         if init is None and self.init == "isomap" and codes.shape[0] >= ISOMAP_MIN_SAMPLES:
             isomap = SubsampledIsomap(ISOMAP_NEIGHBORS, self.n_clusters, random_state=draw_seed(rng))
@@ -483,13 +491,13 @@ class DeepEmbeddedClustering(
             )
             # BalancedKMeans leaves no cluster empty.
             centers = np.stack([codes[labels == k].mean(axis=0) for k in range(self.n_clusters)])
-            return centers.astype(np.float32), labels
+            return centers.astype(np.float32), labels, _label_target(labels, self.n_clusters)
         if init is None:
             kind = KMeans if self.init == "k-means" else BalancedKMeans
             kmeans = kind(self.n_clusters, n_init=self.n_init, random_state=draw_seed(rng)).fit(codes)
-            return kmeans.cluster_centers_.astype(np.float32), kmeans.labels_
+            return kmeans.cluster_centers_.astype(np.float32), kmeans.labels_, None
         labels = soft_assignments(codes, init, self.alpha, xp=np).argmax(axis=1)
-        return init, labels
+        return init, labels, None
 
     def _autoencoder(self):
         """The autoencoder parameter, or the DEC architecture for ``None``."""
@@ -521,20 +529,33 @@ def _is_fitted(estimator):
     return True
 
 
+def _label_target(labels, n_clusters):
+    """A target of hard ``labels``: each row one-hot, smoothed by ``_LABEL_SMOOTHING`` spread over the clusters."""
+    target = np.full((len(labels), n_clusters), _LABEL_SMOOTHING / n_clusters, dtype=np.float32)
+    target[np.arange(len(labels)), labels] += 1 - _LABEL_SMOOTHING
+    return target
+
+
+# Keeps the first target's log-probabilities finite and its pull moderate.
+_LABEL_SMOOTHING = 0.1
+
+
 class _Targets:
     """DEC's target ``p`` and the batches trained towards it, for :func:`~skae._keras._training.fine_tune`.
 
     ``update(step, q)`` recomputes ``p`` from the soft assignments ``q`` of
     all of ``X``, unless fewer than a fraction ``tol`` of the labels changed
     since the last update (then it returns False: training stops; never at
-    step 0). ``batch()`` gives the next batch's images (moved at random
+    step 0). With ``first_target``, that is the target until the first
+    update after step 0. ``batch()`` gives the next batch's images (moved at random
     with ``moves``) and what the clustering model should output for them:
     their rows of ``p``, and with ``reconstruction_weight > 0`` the images
     themselves.
     """
 
-    def __init__(self, dec, X, labels, batches, moves, rng):
+    def __init__(self, dec, X, labels, batches, moves, rng, first_target=None):
         self.X, self.labels, self.batches, self.moves, self.rng = X, labels, batches, moves, rng
+        self.first_target = first_target
         self.tol, self.verbose = dec.tol, dec.verbose
         self.reconstructing = dec.reconstruction_weight > 0
         self.target = None
@@ -547,7 +568,10 @@ class _Targets:
             print(f"DEC batch {step}: {changed:.4f} of the labels changed", flush=True)
         if step > 0 and changed < self.tol:
             return False
-        self.target = _target_distribution(q).astype(np.float32)
+        if step == 0 and self.first_target is not None:
+            self.target = self.first_target
+        else:
+            self.target = _target_distribution(q).astype(np.float32)
         return True
 
     def batch(self):

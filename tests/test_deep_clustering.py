@@ -347,3 +347,40 @@ def test_isomap_init_clusters_an_isomap_embedding_of_large_data_only(pretrained,
     codes = pretrained.transform(X)
     assert (isomap.cluster_centers_ >= codes.min(axis=0) - 1e-5).all()
     assert (isomap.cluster_centers_ <= codes.max(axis=0) + 1e-5).all()
+
+
+def _first_targets(monkeypatch, dec, X):
+    """The clustering targets fed to each batch of ``dec.fit(X)``."""
+    import keras
+
+    targets, original_step = [], keras.Model.train_on_batch
+
+    def recording_step(model, x, y, *args, **kwargs):
+        targets.append(np.array(y[0] if isinstance(y, (list, tuple)) else y))
+        return original_step(model, x, y, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(keras.Model, "train_on_batch", recording_step)
+        dec.fit(X)
+    return targets
+
+
+def test_isomap_clusters_are_the_first_target_then_dec_sharpens_its_own(pretrained, digits, monkeypatch):
+    """Check that init="isomap" trains the first interval towards Isomap's clusters (smoothed one-hot), then towards DEC's p."""
+    import skae._deep_clustering as module
+
+    X, _ = digits
+    monkeypatch.setattr(module, "ISOMAP_MIN_SAMPLES", 1000)
+    params = dict(max_iter=20, update_interval=10, batch_size=64, n_init=1, random_state=0)
+    smoothing = module._LABEL_SMOOTHING
+
+    def one_hot(target):
+        top = np.isclose(target, 1 - smoothing + smoothing / 10)
+        return bool(np.all(top.sum(axis=1) == 1) and np.allclose(target[~top], smoothing / 10))
+
+    isomap = _first_targets(monkeypatch, DeepEmbeddedClustering(pretrained, **params), X)
+    assert len(isomap) == 20
+    assert all(one_hot(target) for target in isomap[:10])
+    assert not any(one_hot(target) for target in isomap[10:])
+    balanced = _first_targets(monkeypatch, DeepEmbeddedClustering(pretrained, init="balanced-k-means", **params), X)
+    assert not any(one_hot(target) for target in balanced)
