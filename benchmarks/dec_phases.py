@@ -148,13 +148,9 @@ def _run_variants(args, recipe_data, seconds, scores):
                 start = time.perf_counter()
                 dec.fit(images)
                 wall = time.perf_counter() - start
-            print(json.dumps({
-                "seed": seed, "variant": text, "fit_s": round(wall, 1), **seconds, "pretraining_s": pretraining_s,
-                "initial_clusters": init_scores[0], "at_updates": update_scores,
-                "clustering_batches": int(dec.n_iter_),
-                "fit": round(float(hungarian_accuracy_score(y, dec.labels_)), 4),
-                "test": round(float(hungarian_accuracy_score(y_test, dec.predict(test_images))), 4),
-            }), flush=True)
+            line = {"seed": seed, "variant": text, "fit_s": round(wall, 1), **seconds, "pretraining_s": pretraining_s}
+            scored = (y, dec.labels_), (y_test, dec.predict(test_images))
+            print(json.dumps({**line, **_accuracies(scores, dec, *scored)}), flush=True)
 
 
 def _run(args, recipe_data, seconds, scores):
@@ -166,13 +162,18 @@ def _run(args, recipe_data, seconds, scores):
         start = time.perf_counter()
         labels = recipe.fit_predict(X)
         wall = time.perf_counter() - start
-        test = hungarian_accuracy_score(y_test, recipe.predict(X_test))
-        print(json.dumps({
-            "seed": seed, "n_samples": len(X), "fit_s": round(wall, 1), **seconds,
-            "initial_clusters": init_scores[0], "at_updates": update_scores,
-            "clustering_batches": int(recipe[-1].n_iter_),
-            "fit": round(float(hungarian_accuracy_score(y, labels)), 4), "test": round(float(test), 4),
-        }), flush=True)
+        line = {"seed": seed, "n_samples": len(X), "fit_s": round(wall, 1), **seconds}
+        scored = (y, labels), (y_test, recipe.predict(X_test))
+        print(json.dumps({**line, **_accuracies(scores, recipe[-1], *scored)}), flush=True)
+
+
+def _accuracies(scores, dec, fit, test):
+    """A line's accuracies: the initial clusters, every update, and ``(y, labels)`` of the fit and the test images."""
+    init_scores, update_scores = scores
+    return {
+        "initial_clusters": init_scores[0], "at_updates": update_scores, "clustering_batches": int(dec.n_iter_),
+        "fit": round(float(hungarian_accuracy_score(*fit)), 4), "test": round(float(hungarian_accuracy_score(*test)), 4),
+    }
 
 
 if __name__ == "__main__":

@@ -529,15 +529,15 @@ def _is_fitted(estimator):
     return True
 
 
+# Keeps the first target's log-probabilities finite and its pull moderate.
+_LABEL_SMOOTHING = 0.1
+
+
 def _label_target(labels, n_clusters):
     """A target of hard ``labels``: each row one-hot, smoothed by ``_LABEL_SMOOTHING`` spread over the clusters."""
     target = np.full((len(labels), n_clusters), _LABEL_SMOOTHING / n_clusters, dtype=np.float32)
     target[np.arange(len(labels)), labels] += 1 - _LABEL_SMOOTHING
     return target
-
-
-# Keeps the first target's log-probabilities finite and its pull moderate.
-_LABEL_SMOOTHING = 0.1
 
 
 class _Targets:

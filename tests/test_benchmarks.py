@@ -1,12 +1,27 @@
 """The benchmark scripts still run against this checkout (on tiny data)."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _random_mnist(tmp_path, n_train=200, n_test=50):
+    """An .npz in MNIST's Keras layout of random images and labels."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / "mnist.npz"
+    images = {name: rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8) for name, n in (("x_train", n_train), ("x_test", n_test))}
+    np.savez(data, **images, y_train=rng.integers(0, 10, n_train), y_test=rng.integers(0, 10, n_test))
+    return data
+
+
+def _json_lines(capsys):
+    """The JSON lines a benchmark printed."""
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
 
 
 def _script(name):
@@ -75,13 +90,11 @@ def test_clustering_benchmark_takes_the_first_training_images(tmp_path):
 @pytest.mark.slow
 def test_dec_speed_benchmark_times_each_training_path(tmp_path, capsys):
     """Check that dec_speed.py times each pretraining variant and both clustering phases, one JSON line each."""
-    import json
-
     rng = np.random.default_rng(0)
     data = tmp_path / "mnist.npz"
     np.savez(data, x_train=rng.integers(0, 256, size=(300, 28, 28), dtype=np.uint8))
     _script("dec_speed").main(["--data", str(data), "--n-samples", "300", "--epochs", "1", "2", "--batches", "20"])
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    lines = _json_lines(capsys)
     assert [line.get("variant", line.get("xla")) for line in lines] == [
         "moved, batch loop", "moved, per batch", "still", True, False
     ]
@@ -92,14 +105,9 @@ def test_dec_speed_benchmark_times_each_training_path(tmp_path, capsys):
 @pytest.mark.slow
 def test_dec_phases_benchmark_splits_a_fit_into_its_phases(tmp_path, capsys):
     """Check that dec_phases.py times each phase within the whole fit and scores the start and every update."""
-    import json
-
-    rng = np.random.default_rng(0)
-    data = tmp_path / "mnist.npz"
-    images = {name: rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8) for name, n in (("x_train", 200), ("x_test", 50))}
-    np.savez(data, **images, y_train=rng.integers(0, 10, 200), y_test=rng.integers(0, 10, 50))
+    data = _random_mnist(tmp_path)
     _script("dec_phases").main(["--data", str(data), "--n-samples", "200", "--seeds", "0", "--budget", "0.01"])
-    (line,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    (line,) = _json_lines(capsys)
     phases = line["pretraining_s"] + line["initial_clusters_s"] + line["clustering_phase_s"]
     assert 0 < phases <= line["fit_s"] + 0.1
     assert 0 < line["initial_clusters"] <= 1 and 0 < line["fit"] <= 1 and 0 < line["test"] <= 1
@@ -109,17 +117,12 @@ def test_dec_phases_benchmark_splits_a_fit_into_its_phases(tmp_path, capsys):
 @pytest.mark.slow
 def test_dec_phases_benchmark_compares_clustering_phases_from_one_kept_pretraining(tmp_path, capsys):
     """Check that dec_phases.py --variants pretrains once per seed, keeps it in --cache, and fits each variant from it."""
-    import json
-
-    rng = np.random.default_rng(0)
-    data = tmp_path / "mnist.npz"
-    images = {name: rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8) for name, n in (("x_train", 200), ("x_test", 50))}
-    np.savez(data, **images, y_train=rng.integers(0, 10, 200), y_test=rng.integers(0, 10, 50))
+    data = _random_mnist(tmp_path)
     arguments = ["--data", str(data), "--n-samples", "200", "--seeds", "0", "--budget", "0.01", "--cache", str(tmp_path)]
     variants = ["--variants", "max_iter=20", "max_iter=30,reconstruction_weight=0,first_target=centres"]
     for run in range(2):
         _script("dec_phases").main(arguments + variants)
-        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+        lines = _json_lines(capsys)
         assert [line["variant"] for line in lines] == variants[1:]
         assert [line["clustering_batches"] for line in lines] == [20, 30]
         # Pretrained once, on the first run; the second reads it back.

@@ -434,8 +434,8 @@ class _StreamedBatches(keras.utils.PyDataset):
         moves = None if self.moves is None else self._moves[number][chosen]
         if self.batches_per_call is not None:
             size = self.batch_size if chosen.start < n_full else len(batch)
-            rows = np.arange(len(batch), dtype=np.int32).reshape(-1, size)
-            return (batch, rows) if moves is None else (batch, rows, moves.reshape(*rows.shape, 3))
+            indices = np.arange(len(batch), dtype=np.int32).reshape(-1, size)
+            return (batch, indices) if moves is None else (batch, indices, moves.reshape(*indices.shape, 3))
         if moves is not None:
             batch = moved_images(batch, self.moves[0], moves).astype(batch.dtype, copy=False)
         if self.sample_weight is None:
